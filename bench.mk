@@ -1,0 +1,260 @@
+# bench.mk - the whole build: the harness and every suite, once per flavor.
+#
+#   make                      build every suite in its default flavors
+#   make run                  install what is missing, build, run the quick
+#                             profile of every suite, write plots and report
+#   make test                 build and run every test
+#   make run SUITES="dram syscall" PROFILE=full
+#   make run SUITES=optlevels FLAVORS="O2 O3 custom" CFLAGS_custom="-O2 -fno-plt"
+#   make list                 suites and flavors
+#   make V=1 ...              show full command lines
+#
+# Layout: build/<flavor>/bench_<suite>, with objects under build/<flavor>/.
+# A suite is suites/<name>/suite.mk plus its sources; nothing here names one.
+# Each flavor has a flags stamp (build/<flavor>/.flags) that changes only
+# when its flags do, so changing CFLAGS_O3 rebuilds exactly the O3 tree.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+.DELETE_ON_ERROR:
+.SUFFIXES:
+
+BUILD ?= build
+V ?= 0
+ifeq ($(V),1)
+Q :=
+quiet = @:
+else
+Q := @
+quiet = @printf '  %-8s %s\n' '$(1)' '$(2)';
+endif
+
+CC := $(if $(filter default,$(origin CC)),gcc,$(CC))
+CXX := $(if $(filter default,$(origin CXX)),g++,$(CXX))
+CLANG ?= $(shell command -v clang 2>/dev/null)
+CLANGXX ?= $(shell command -v clang++ 2>/dev/null)
+
+WARNINGS := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
+	-Wno-format-nonliteral
+BASE_CFLAGS := -std=gnu11 -g -pthread -fno-omit-frame-pointer $(WARNINGS)
+BASE_CXXFLAGS := -std=c++17 -g -pthread -fno-omit-frame-pointer -Wall -Wextra \
+	-Wno-unused-parameter -Wno-missing-field-initializers
+# The harness is built at one level in every flavor, so a flavor changes
+# only the code under test, never the cost of the loop around it.
+HARNESS_OPT := -O2
+LIBS := -lbenchmark -lhwloc -lpapi -ljansson -lcrypto -lpthread -lm
+
+# ---- flavors ------------------------------------------------------------
+# CFLAGS_<flavor> (required), CC_<flavor>, CXX_<flavor>, LDFLAGS_<flavor>.
+# A flavor named on the command line with its own CFLAGS_<name> is built
+# like any other.
+
+DEFAULT_FLAVOR := O2
+GCC_FLAVORS := O0 O1 O2 O3 Os O2-native O3-lto pgo
+CLANG_FLAVORS := $(if $(CLANG),clang-O0 clang-O1 clang-O2 clang-O3)
+BUILTIN_FLAVORS := $(GCC_FLAVORS) $(CLANG_FLAVORS)
+
+CFLAGS_O0 := -O0
+CFLAGS_O1 := -O1
+CFLAGS_O2 := -O2
+CFLAGS_O3 := -O3
+CFLAGS_Os := -Os
+CFLAGS_O2-native := -O2 -march=native
+CFLAGS_O3-lto := -O3 -flto=auto
+LDFLAGS_O3-lto := -O3 -flto=auto
+# pgo: -O2 trained on the suite's own test-profile run (see PGO below).
+CFLAGS_pgo := -O2 -fprofile-use -fprofile-partial-training -Wno-missing-profile
+CFLAGS_pgo-gen := -O2 -fprofile-generate -fprofile-update=atomic
+LDFLAGS_pgo-gen := -fprofile-generate
+$(foreach l,0 1 2 3,$(eval CFLAGS_clang-O$(l) := -O$(l)))
+$(foreach l,0 1 2 3,$(eval CC_clang-O$(l) := $(CLANG)))
+$(foreach l,0 1 2 3,$(eval CXX_clang-O$(l) := $(CLANGXX)))
+
+fcc = $(or $(CC_$(1)),$(CC))
+fcxx = $(or $(CXX_$(1)),$(CXX))
+
+# ---- suites -------------------------------------------------------------
+
+ALL_SUITES := $(sort $(patsubst suites/%/suite.mk,%,$(wildcard suites/*/suite.mk)))
+include $(wildcard suites/*/suite.mk)
+
+SUITES ?= $(ALL_SUITES)
+override SUITES := $(strip $(SUITES))
+bad_suites := $(filter-out $(ALL_SUITES),$(SUITES))
+ifneq ($(bad_suites),)
+$(error unknown suite '$(firstword $(bad_suites))' (valid: $(ALL_SUITES)))
+endif
+
+# Flavors of a suite: FLAVORS if given, else the suite's own list, else O2.
+suite_flavors = $(if $(FLAVORS),$(FLAVORS),$(or $($(1)_FLAVORS),$(DEFAULT_FLAVOR)))
+NEEDED := $(sort $(foreach s,$(ALL_SUITES),$(foreach f,$(call suite_flavors,$(s)),$(s)@$(f))))
+USED_FLAVORS := $(sort $(DEFAULT_FLAVOR) $(foreach n,$(NEEDED),$(word 2,$(subst @, ,$(n)))))
+bad_flavors := $(foreach f,$(USED_FLAVORS),$(if $(CFLAGS_$(f)),,$(f)))
+ifneq ($(bad_flavors),)
+$(error unknown flavor '$(firstword $(bad_flavors))' (valid: $(BUILTIN_FLAVORS); or define CFLAGS_$(firstword $(bad_flavors))="..."))
+endif
+clang_missing := $(if $(CLANG),,$(filter clang-%,$(USED_FLAVORS)))
+ifneq ($(clang_missing),)
+$(error flavor '$(firstword $(clang_missing))' needs clang, which is not installed)
+endif
+# pgo needs its instrumented twin.
+ALL_BUILT_FLAVORS := $(sort $(USED_FLAVORS) $(if $(filter pgo,$(USED_FLAVORS)),pgo-gen))
+
+# ---- build facts --------------------------------------------------------
+
+GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
+	{ git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; } || echo unknown)
+
+sq = $(subst ','\'',$(1))
+flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) ldflags=$(LDFLAGS_$(1)) base=$(BASE_CFLAGS) harness=$(HARNESS_OPT)
+# Rewrites $(1) with the output of command $(2), keeping the file (and its
+# mtime) when nothing changed: git's trick for flag stamps.
+write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
+	if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv $(1).tmp $(1); fi
+buildinfo_cmd = printf '\#define %s "%s"\n' \
+	BENCH_FLAVOR '$(1)' \
+	BENCH_CFLAGS '$(call sq,$(CFLAGS_$(1)))' \
+	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS))' \
+	BENCH_CC '$(call sq,$(call fcc,$(1)))' \
+	BENCH_GIT_COMMIT '$(GIT_COMMIT)'
+
+.PHONY: FORCE
+
+# ---- per flavor: harness library ----------------------------------------
+
+HARNESS_C := $(sort $(wildcard harness/*.c))
+HARNESS_CXX := $(sort $(wildcard harness/*.cc))
+
+define flavor_rules
+$(BUILD)/$(1)/.flags: FORCE
+	$$(call write_if_changed,$$@,echo '$$(call sq,$$(call flavor_flags,$(1)))')
+$(BUILD)/$(1)/buildinfo.h: FORCE
+	$$(call write_if_changed,$$@,$$(call buildinfo_cmd,$(1)))
+
+$(BUILD)/$(1)/harness/%.o: harness/%.c $(BUILD)/$(1)/.flags
+	$$(call quiet,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(call fcc,$(1)) $(BASE_CFLAGS) $(HARNESS_OPT) -DBENCH_HAVE_BUILDINFO -MMD -MP -Iharness -I$(BUILD)/$(1) -c $$< -o $$@
+$(BUILD)/$(1)/harness/context.o: $(BUILD)/$(1)/buildinfo.h
+$(BUILD)/$(1)/harness/%.o: harness/%.cc $(BUILD)/$(1)/.flags
+	$$(call quiet,CXX,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(call fcxx,$(1)) $(BASE_CXXFLAGS) $(HARNESS_OPT) -MMD -MP -Iharness -c $$< -o $$@
+$(BUILD)/$(1)/libharness.a: $(patsubst harness/%.c,$(BUILD)/$(1)/harness/%.o,$(HARNESS_C)) $(patsubst harness/%.cc,$(BUILD)/$(1)/harness/%.o,$(HARNESS_CXX))
+	$$(call quiet,AR,$$@)
+	$(Q)rm -f $$@ && ar rcs $$@ $$^
+endef
+$(foreach f,$(ALL_BUILT_FLAVORS),$(eval $(call flavor_rules,$(f))))
+
+# ---- per suite and flavor -----------------------------------------------
+# suite.mk sets <suite>_SRCS (files in suites/<suite>/), and optionally
+# <suite>_LIBS, <suite>_CFLAGS, <suite>_FLAVORS, <suite>_TESTS (C test
+# programs in suites/<suite>/tests/, each with its own main).
+
+suite_objs = $(patsubst %.c,$(BUILD)/$(2)/suites/$(1)/%.o,$($(1)_SRCS))
+
+define suite_rules
+$(BUILD)/$(2)/suites/$(1)/%.o: suites/$(1)/%.c $(BUILD)/$(2)/.flags $(if $(filter pgo,$(2)),$(BUILD)/pgo/suites/$(1)/.profile)
+	$$(call quiet,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -c $$< -o $$@
+$(BUILD)/$(2)/suites/$(1)/codehash.c: $(call suite_objs,$(1),$(2)) scripts/codehash
+	$(Q)scripts/codehash $(call suite_objs,$(1),$(2)) > $$@.tmp && mv $$@.tmp $$@
+$(BUILD)/$(2)/suites/$(1)/codehash.o: $(BUILD)/$(2)/suites/$(1)/codehash.c
+	$(Q)$(call fcc,$(2)) -c $$< -o $$@
+$(BUILD)/$(2)/bench_$(1): $(call suite_objs,$(1),$(2)) $(BUILD)/$(2)/suites/$(1)/codehash.o $(BUILD)/$(2)/libharness.a
+	$$(call quiet,LINK,$$@)
+	$(Q)$(call fcxx,$(2)) -pthread $(LDFLAGS_$(2)) -o $$@ $$(filter %.o,$$^) $(BUILD)/$(2)/libharness.a $($(1)_LIBS) $(LIBS)
+endef
+$(foreach n,$(NEEDED) $(if $(filter pgo,$(USED_FLAVORS)),$(foreach s,$(ALL_SUITES),$(s)@pgo-gen)),\
+	$(eval $(call suite_rules,$(word 1,$(subst @, ,$(n))),$(word 2,$(subst @, ,$(n))))))
+
+# PGO: the instrumented binary runs the suite's test profile once; its
+# profile (.gcda per object) is copied beside the pgo objects, where
+# gcc -fprofile-use looks for it.
+define pgo_rules
+$(BUILD)/pgo/suites/$(1)/.profile: $(BUILD)/pgo-gen/bench_$(1)
+	$$(call quiet,TRAIN,$(1))
+	$(Q)rm -f $(BUILD)/pgo-gen/suites/$(1)/*.gcda
+	$(Q)$(BUILD)/pgo-gen/bench_$(1) --bench_profile=test --benchmark_min_time=0.01 \
+		--bench_data_dir=$(BUILD)/pgo-gen >/dev/null 2>&1 || \
+		{ echo "error: PGO training run of $(1) failed" >&2; exit 1; }
+	$(Q)mkdir -p $$(@D) && cp $(BUILD)/pgo-gen/suites/$(1)/*.gcda $$(@D)/ && touch $$@
+endef
+$(foreach s,$(ALL_SUITES),$(eval $(call pgo_rules,$(s))))
+
+BINARIES := $(foreach s,$(SUITES),$(foreach f,$(call suite_flavors,$(s)),$(BUILD)/$(f)/bench_$(s)))
+
+.PHONY: build
+build: $(BINARIES)
+
+# ---- tests --------------------------------------------------------------
+# Unit tests are TAP programs: tests/unit/*.c (harness) and
+# suites/<suite>/tests/*.c (linked with that suite's objects, O2).
+
+T := $(BUILD)/$(DEFAULT_FLAVOR)
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(T)/tests/%,$(sort $(wildcard tests/unit/*.c)))
+$(T)/tests/%.o: tests/unit/%.c $(T)/.flags
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -Itests -DBENCH_SUITE='"unittest"' -c $< -o $@
+$(T)/tests/%: $(T)/tests/%.o $(T)/libharness.a
+	$(call quiet,LINK,$@)
+	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
+
+define suite_test_rules
+$(T)/suites/$(1)/tests/%.o: suites/$(1)/tests/%.c $(T)/.flags
+	$$(call quiet,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Itests -Isuites/$(1) -c $$< -o $$@
+$(T)/suites/$(1)/tests/%: $(T)/suites/$(1)/tests/%.o $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a
+	$$(call quiet,LINK,$$@)
+	$(Q)$(CXX) -pthread -o $$@ $$< $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a $($(1)_LIBS) $(LIBS)
+endef
+$(foreach s,$(ALL_SUITES),$(eval $(call suite_test_rules,$(s))))
+SUITE_TESTS := $(foreach s,$(ALL_SUITES),$(patsubst suites/$(s)/tests/%.c,$(T)/suites/$(s)/tests/%,$(sort $(wildcard suites/$(s)/tests/*.c))))
+
+.PHONY: build-tests
+build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat
+
+# ---- tools --------------------------------------------------------------
+
+$(T)/tools/%.o: harness/tools/%.c $(T)/.flags
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
+$(T)/tools/benchstat: $(T)/tools/benchstat.o $(T)/libharness.a
+	$(call quiet,LINK,$@)
+	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
+build: $(T)/tools/benchstat
+
+# ---- commands -----------------------------------------------------------
+
+PROFILE ?= quick
+export PROFILE SUITES FLAVORS BUILD
+
+.PHONY: run test deps list clean
+deps:
+	$(Q)scripts/deps
+
+# Dependencies first (headers may be missing), then a fresh make that can
+# compile, then the run.
+run:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/run
+
+test:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) --no-print-directory build build-tests
+	$(Q)scripts/test
+
+list:
+	@echo "suites:  $(ALL_SUITES)"
+	@echo "flavors: $(BUILTIN_FLAVORS)"
+	@$(foreach s,$(ALL_SUITES),echo "  $(s): $(call suite_flavors,$(s))";)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,0 +1,779 @@
+/*
+ * gbshim.cc - the only C++ in the project: registers the suites' C case
+ * tables with Google Benchmark and implements gbshim.h over its State.
+ *
+ * Every case at every argument becomes one registered benchmark (an
+ * "instance") named suite/family/case/arg:value by us, not by Google
+ * Benchmark, so names stay stable and readable ("size:64MiB").
+ *
+ * The run loop is Google Benchmark's own KeepRunningBatch: the first call
+ * takes all max_iterations at once (starting the clock), the next finishes
+ * (stopping it). The batched form therefore costs what a native
+ * `for (auto _ : state)` loop costs; the per-iteration form adds one call.
+ */
+#include "gbshim.h"
+#include "context.h"
+#include "counters.h"
+#include "hist.h"
+#include "topo.h"
+#include "util.h"
+
+#include <benchmark/benchmark.h>
+
+#include <atomic>
+#include <cerrno>
+#include <cinttypes>
+#include <cstdarg>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <memory>
+#include <mutex>
+#include <pthread.h>
+#include <set>
+#include <string>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+struct instance {
+	const bench_family *fam;
+	const bench_case *c;
+	int64_t arg;
+	std::string name;
+	int threads;
+
+	/* Shared by the threads of a run; written by thread 0 only. */
+	void *priv = nullptr;
+	bool set_up = false;
+	bool setup_failed = false;
+	std::string setup_msg;
+	pthread_barrier_t barrier;
+	std::vector<hist *> hists;	/* one per thread, BENCH_HIST only */
+};
+
+bench_family *families;
+std::vector<std::unique_ptr<instance>> instances;
+instance *current;		/* the instance whose setup is live */
+std::atomic<int> failures{ 0 };
+
+enum bench_profile profile = BENCH_PROFILE_QUICK;
+int pinning = 1;
+uint64_t seed = 1;
+std::string data_dir = ".";
+
+std::string vfmt(const char *fmt, va_list ap)
+{
+	char buf[1024];
+
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	return buf;
+}
+
+} // namespace
+
+struct bench_state {
+	benchmark::State *gs;
+	instance *in;
+	int tid;
+	int phase;		/* 0 before the loop, 1 in it, 2 after */
+	uint64_t remaining;	/* per-iteration form */
+	ctr_set *ctrs;
+	hist *h;
+	std::string label;
+	std::string notes;	/* appended to the label: missing counters */
+};
+
+extern "C" {
+
+void bench_register_family(struct bench_family *f)
+{
+	/* Append, so registration order follows link order. */
+	struct bench_family **p = &families;
+
+	while (*p)
+		p = &(*p)->next;
+	f->next = nullptr;
+	*p = f;
+}
+
+int64_t bench_arg(const struct bench_state *st)
+{
+	return st->in->arg;
+}
+
+const void *bench_data(const struct bench_state *st)
+{
+	return st->in->c->data;
+}
+
+int64_t bench_param(const struct bench_state *st)
+{
+	return st->in->c->param;
+}
+
+const struct bench_case *bench_case_of(const struct bench_state *st)
+{
+	return st->in->c;
+}
+
+const char *bench_name(const struct bench_state *st)
+{
+	return st->in->name.c_str();
+}
+
+void *bench_priv(const struct bench_state *st)
+{
+	return st->in->priv;
+}
+
+void bench_set_priv(struct bench_state *st, void *priv)
+{
+	st->in->priv = priv;
+}
+
+int bench_thread_index(const struct bench_state *st)
+{
+	return st->tid;
+}
+
+int bench_threads(const struct bench_state *st)
+{
+	return st->in->threads;
+}
+
+void bench_thread_barrier(struct bench_state *st)
+{
+	if (st->in->threads > 1)
+		pthread_barrier_wait(&st->in->barrier);
+}
+
+uint64_t bench_max_iterations(const struct bench_state *st)
+{
+	return (uint64_t)st->gs->max_iterations;
+}
+
+uint64_t bench_iterations(const struct bench_state *st)
+{
+	return (uint64_t)st->gs->iterations();
+}
+
+static void loop_started(struct bench_state *st)
+{
+	st->phase = 1;
+	/* After the clock started: the counters see the loop only. */
+	ctr_enable(st->ctrs);
+}
+
+static void loop_finish(struct bench_state *st)
+{
+	ctr_disable(st->ctrs);
+	while (st->gs->KeepRunning())
+		;	/* returns false at once: stops the clock */
+	st->phase = 2;
+}
+
+uint64_t bench_batch(struct bench_state *st)
+{
+	uint64_t n = (uint64_t)st->gs->max_iterations;
+
+	if (st->phase == 0) {
+		if (st->gs->KeepRunningBatch((benchmark::IterationCount)n)) {
+			loop_started(st);
+			return n;
+		}
+		st->phase = 2;
+		return 0;
+	}
+	if (st->phase == 1)
+		loop_finish(st);
+	return 0;
+}
+
+static __attribute__((noinline)) int keep_running_slow(struct bench_state *st)
+{
+	uint64_t n = bench_batch(st);
+
+	if (!n)
+		return 0;
+	st->remaining = n - 1;
+	return 1;
+}
+
+int bench_keep_running(struct bench_state *st)
+{
+	if (__builtin_expect(st->remaining != 0, 1)) {
+		st->remaining--;
+		return 1;
+	}
+	return keep_running_slow(st);
+}
+
+uint64_t bench_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+void bench_set_iteration_time(struct bench_state *st, double seconds)
+{
+	st->gs->SetIterationTime(seconds);
+}
+
+void bench_hist_add(struct bench_state *st, uint64_t ns)
+{
+	if (st->h)
+		hist_add(st->h, ns);
+}
+
+static benchmark::Counter::Flags ctr_flags(unsigned f)
+{
+	int g = 0;
+
+	if (f & BENCH_CTR_RATE)
+		g |= benchmark::Counter::kIsRate;
+	if (f & BENCH_CTR_AVG_THREADS)
+		g |= benchmark::Counter::kAvgThreads;
+	if (f & BENCH_CTR_PER_ITER)
+		g |= benchmark::Counter::kAvgIterations;
+	if (f & BENCH_CTR_INVERT)
+		g |= benchmark::Counter::kInvert;
+	return static_cast<benchmark::Counter::Flags>(g);
+}
+
+void bench_counter(struct bench_state *st, const char *name, double value,
+		   unsigned flags)
+{
+	st->gs->counters[name] = benchmark::Counter(
+		value, ctr_flags(flags),
+		(flags & BENCH_CTR_1024) ? benchmark::Counter::kIs1024
+					 : benchmark::Counter::kIs1000);
+}
+
+void bench_set_bytes(struct bench_state *st, int64_t bytes)
+{
+	st->gs->SetBytesProcessed(bytes);
+}
+
+void bench_set_items(struct bench_state *st, int64_t items)
+{
+	st->gs->SetItemsProcessed(items);
+}
+
+void bench_label(struct bench_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	st->label = vfmt(fmt, ap);
+	va_end(ap);
+}
+
+static void set_error(struct bench_state *st, const char *kind,
+		      const std::string &msg)
+{
+	std::string m = std::string(kind) + ": " + msg;
+
+	if (st->gs->error_occurred())
+		return;	/* the first reason is the one that matters */
+	if (!strcmp(kind, "failed")) {
+		failures++;
+		fprintf(stderr, "%s: %s\n", st->in->name.c_str(), m.c_str());
+	}
+	st->gs->SkipWithError(m.c_str());
+}
+
+void bench_skip(struct bench_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_error(st, "skipped", vfmt(fmt, ap));
+	va_end(ap);
+}
+
+void bench_fail(struct bench_state *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	set_error(st, "failed", vfmt(fmt, ap));
+	va_end(ap);
+}
+
+int bench_counted(const struct bench_state *st, const char *name,
+		  double *total)
+{
+	for (int i = 0; i < ctr_count(st->ctrs); i++) {
+		if (!strcmp(ctr_name(st->ctrs, i), name)) {
+			*total = ctr_value(st->ctrs, i);
+			return 0;
+		}
+	}
+	return -1;
+}
+
+void bench_register_native_reference(const char *suite)
+{
+	/*
+	 * The same body as the harness suite's C loops: a counter the
+	 * compiler must keep (bench_sink), so every form does identical
+	 * work per iteration and only the loop machinery differs.
+	 */
+	std::string name = std::string(suite) + "/loop/native";
+
+	benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
+		uint64_t x = 0;
+
+		if (pinning)
+			topo_pin_thread(0);
+		for (auto _ : gs)
+			bench_sink(x);
+		if (x != 0)
+			gs.SkipWithError("failed: the sink changed its value");
+	});
+}
+
+int bench_error_occurred(const struct bench_state *st)
+{
+	return st->gs->error_occurred();
+}
+
+void bench_context(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	benchmark::AddCustomContext(key, vfmt(fmt, ap));
+	va_end(ap);
+}
+
+enum bench_profile bench_profile(void)
+{
+	return profile;
+}
+
+const char *bench_profile_name(void)
+{
+	static const char *names[] = { "test", "quick", "full" };
+
+	return names[profile];
+}
+
+uint64_t bench_seed(void)
+{
+	return seed;
+}
+
+const char *bench_data_dir(void)
+{
+	return data_dir.c_str();
+}
+
+int bench_pinning(void)
+{
+	return pinning;
+}
+
+} // extern "C"
+
+namespace {
+
+/* Teardown of whatever is live; called by thread 0 or at exit only. */
+void teardown_current(benchmark::State *gs)
+{
+	instance *in = current;
+
+	if (!in)
+		return;
+	current = nullptr;
+	if (in->set_up && !in->setup_failed && in->c->teardown) {
+		bench_state st{};
+
+		st.gs = gs;
+		st.in = in;
+		in->c->teardown(&st);
+	}
+	in->set_up = false;
+	in->setup_failed = false;
+	in->priv = nullptr;
+}
+
+void prepare(instance *in, bench_state *st)
+{
+	if (current != in)
+		teardown_current(st->gs);
+	if (in->set_up)
+		return;
+	current = in;
+	in->set_up = true;
+	in->setup_failed = false;
+	in->setup_msg.clear();
+	if (in->c->setup && in->c->setup(st)) {
+		in->setup_failed = true;
+		if (!st->gs->error_occurred())
+			bench_fail(st, "setup returned an error without a "
+				   "reason");
+	}
+}
+
+void report_counters(bench_state *st)
+{
+	const char *missing = ctr_missing(st->ctrs);
+	int mux = 0;
+
+	if (missing && *missing)
+		st->notes += std::string(st->notes.empty() ? "" : "; ") +
+			     "not counted: " + missing;
+	if (st->gs->error_occurred())
+		return;
+	for (int i = 0; i < ctr_count(st->ctrs); i++) {
+		/* Per iteration; Google Benchmark sums threads, then divides. */
+		st->gs->counters[ctr_name(st->ctrs, i)] = benchmark::Counter(
+			ctr_value(st->ctrs, i),
+			benchmark::Counter::kAvgIterations);
+		mux |= ctr_multiplexed(st->ctrs, i);
+	}
+	if (mux)
+		st->notes += std::string(st->notes.empty() ? "" : "; ") +
+			     "counters multiplexed (scaled)";
+}
+
+void report_hist(bench_state *st)
+{
+	instance *in = st->in;
+	hist all;
+
+	hist_reset(&all);
+	for (hist *h : in->hists)
+		hist_merge(&all, h);
+	if (st->gs->error_occurred() || !all.count)
+		return;
+	auto &c = st->gs->counters;
+	c["p50_ns"] = (double)hist_quantile(&all, 0.50);
+	c["p90_ns"] = (double)hist_quantile(&all, 0.90);
+	c["p99_ns"] = (double)hist_quantile(&all, 0.99);
+	c["p999_ns"] = (double)hist_quantile(&all, 0.999);
+	c["max_ns"] = (double)all.max;
+	c["samples"] = (double)all.count;
+}
+
+void run_instance(benchmark::State &gs, instance *in)
+{
+	const bench_case *c = in->c;
+	bench_state st{};
+
+	st.gs = &gs;
+	st.in = in;
+	st.tid = gs.thread_index();
+
+	if (pinning && !(c->flags & BENCH_NO_PIN))
+		topo_pin_thread(st.tid);
+	else
+		topo_unpin_thread();
+
+	if (st.tid == 0)
+		prepare(in, &st);
+	bench_thread_barrier(&st);
+	if (in->setup_failed) {
+		if (!gs.error_occurred())
+			gs.SkipWithError("skipped: set-up failed (see thread 0)");
+		while (gs.KeepRunning())
+			;
+		return;
+	}
+
+	st.ctrs = ctr_open(c->counters, 0);
+	if (c->flags & BENCH_HIST) {
+		st.h = in->hists[(size_t)st.tid];
+		hist_reset(st.h);
+	}
+
+	c->run(&st);
+
+	if (st.phase != 2) {
+		if (st.phase == 0 && !gs.error_occurred())
+			bench_fail(&st, "run() returned without running the "
+				   "timed loop");
+		if (st.phase == 1)
+			ctr_disable(st.ctrs);
+		while (gs.KeepRunning())
+			;
+	}
+	report_counters(&st);
+	bench_thread_barrier(&st);
+
+	if (st.tid == 0) {
+		if (st.h)
+			report_hist(&st);
+		if (c->verify && !gs.error_occurred() && c->verify(&st) &&
+		    !gs.error_occurred())
+			bench_fail(&st, "verification failed");
+		if (c->flags & BENCH_SETUP_EACH_RUN)
+			teardown_current(&gs);
+	}
+	ctr_close(st.ctrs);
+	if (!st.label.empty() || !st.notes.empty())
+		gs.SetLabel(st.label + (st.label.empty() || st.notes.empty()
+						? "" : "; ") + st.notes);
+}
+
+std::string arg_text(const bench_case *c, int64_t v)
+{
+	char buf[64];
+
+	if (c->arg_fmt == BENCH_ARG_BYTES && v >= 0)
+		fmt_bytes(buf, sizeof(buf), (uint64_t)v);
+	else
+		snprintf(buf, sizeof(buf), "%" PRId64, v);
+	return std::string(c->arg_name ? c->arg_name : "arg") + ":" + buf;
+}
+
+std::vector<int64_t> case_args(const bench_case *c)
+{
+	std::vector<int64_t> v;
+
+	if (c->gen_args) {
+		int64_t buf[BENCH_MAX_ARGS];
+		int n = c->gen_args(c, buf, BENCH_MAX_ARGS);
+
+		v.assign(buf, buf + (n > 0 ? n : 0));
+	} else if (c->nargs) {
+		v.assign(c->args, c->args + c->nargs);
+	} else if (c->range_mult > 1 && c->range_lo > 0) {
+		for (int64_t x = c->range_lo; x <= c->range_hi;
+		     x *= c->range_mult) {
+			v.push_back(x);
+			if (x > INT64_MAX / c->range_mult)
+				break;
+		}
+		if (v.back() != c->range_hi)
+			v.push_back(c->range_hi);
+	}
+	return v;
+}
+
+void check_case(const bench_family *f, const bench_case *c)
+{
+	if (!c->name || !c->run)
+		die("%s: a case without a name or run function", f->file);
+	if (c->counters) {
+		char *list = xstrdup(c->counters), *save = nullptr;
+
+		for (char *t = strtok_r(list, ", ", &save); t;
+		     t = strtok_r(nullptr, ", ", &save))
+			if (!ctr_known(t))
+				die("%s: case %s asks for unknown counter '%s'",
+				    f->file, c->name, t);
+		free(list);
+	}
+}
+
+void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
+		  int64_t arg, std::set<std::string> &names)
+{
+	auto in = std::make_unique<instance>();
+	benchmark::internal::Benchmark *b;
+	instance *raw;
+
+	in->fam = f;
+	in->c = c;
+	in->arg = arg;
+	in->threads = c->threads > 1 ? c->threads : 1;
+	in->name = std::string(f->suite) + "/" + c->name;
+	if (has_arg)
+		in->name += "/" + arg_text(c, arg);
+	if (!names.insert(in->name).second)
+		die("%s: benchmark name %s is registered twice", f->file,
+		    in->name.c_str());
+	pthread_barrier_init(&in->barrier, nullptr, (unsigned)in->threads);
+	if (c->flags & BENCH_HIST)
+		for (int t = 0; t < in->threads; t++)
+			in->hists.push_back((hist *)xcalloc(1, sizeof(hist)));
+	raw = in.get();
+	instances.push_back(std::move(in));
+
+	b = benchmark::RegisterBenchmark(
+		raw->name.c_str(),
+		[raw](benchmark::State &gs) { run_instance(gs, raw); });
+	static const benchmark::TimeUnit units[] = {
+		benchmark::kNanosecond, benchmark::kMicrosecond,
+		benchmark::kMillisecond, benchmark::kSecond,
+	};
+	b->Unit(units[c->unit]);
+	if (raw->threads > 1)
+		b->Threads(raw->threads);
+	if (c->flags & BENCH_MANUAL_TIME)
+		b->UseManualTime();
+	else if (c->flags & BENCH_REAL_TIME)
+		b->UseRealTime();
+	if (c->repetitions > 0)
+		b->Repetitions(c->repetitions);
+	if (c->min_time > 0)
+		b->MinTime(c->min_time);
+	if (c->iterations > 0)
+		b->Iterations(c->iterations);
+}
+
+void register_all(void)
+{
+	std::set<std::string> names;
+
+	for (const bench_family *f = families; f; f = f->next) {
+		for (int i = 0; i < f->ncases; i++) {
+			const bench_case *c = &f->cases[i];
+			std::vector<int64_t> args;
+
+			check_case(f, c);
+			args = case_args(c);
+			if (args.empty() && (c->gen_args || c->nargs ||
+					     c->range_mult))
+				continue;	/* nothing fits this machine */
+			if (args.empty())
+				add_instance(f, c, false, 0, names);
+			for (int64_t a : args)
+				add_instance(f, c, true, a, names);
+		}
+	}
+}
+
+void usage_extra(void)
+{
+	printf("harness options (before Google Benchmark's own):\n"
+	       "  --bench_profile=test|quick|full  sizes and times "
+	       "(default quick)\n"
+	       "  --bench_pin=0|1                  pin benchmark threads "
+	       "to cores (default 1)\n"
+	       "  --bench_seed=N                   seed of every input "
+	       "(default 1)\n"
+	       "  --bench_data_dir=DIR             where benchmarks create "
+	       "files (default .)\n"
+	       "  --bench_list                     list benchmarks with "
+	       "their descriptions\n\n");
+}
+
+bool starts(const char *s, const char *prefix, const char **val)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(s, prefix, n))
+		return false;
+	*val = s + n;
+	return true;
+}
+
+bool has_flag(int argc, char **argv, const char *prefix)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strncmp(argv[i], prefix, strlen(prefix)))
+			return true;
+	return false;
+}
+
+} // namespace
+
+extern "C" int bench_main(int argc, char **argv)
+{
+	std::vector<char *> args;
+	std::vector<std::string> injected;
+	bool list = false;
+	const char *v;
+	int n;
+
+	args.push_back(argv[0]);
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+
+		if (starts(a, "--bench_profile=", &v)) {
+			if (!strcmp(v, "test"))
+				profile = BENCH_PROFILE_TEST;
+			else if (!strcmp(v, "quick"))
+				profile = BENCH_PROFILE_QUICK;
+			else if (!strcmp(v, "full"))
+				profile = BENCH_PROFILE_FULL;
+			else {
+				fprintf(stderr, "error: unknown profile '%s' "
+					"(valid: test quick full)\n", v);
+				return 2;
+			}
+		} else if (starts(a, "--bench_pin=", &v)) {
+			pinning = strcmp(v, "0") != 0;
+		} else if (starts(a, "--bench_seed=", &v)) {
+			char *end;
+
+			seed = strtoull(v, &end, 0);
+			if (!*v || *end) {
+				fprintf(stderr, "error: bad seed '%s'\n", v);
+				return 2;
+			}
+		} else if (starts(a, "--bench_data_dir=", &v)) {
+			struct stat sb;
+
+			if (stat(v, &sb) || !S_ISDIR(sb.st_mode) ||
+			    access(v, W_OK)) {
+				fprintf(stderr, "error: data directory '%s' is "
+					"not a writable directory\n", v);
+				return 2;
+			}
+			data_dir = v;
+		} else if (!strcmp(a, "--bench_list")) {
+			list = true;
+		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+			usage_extra();
+			args.push_back(argv[i]);
+		} else if (!strncmp(a, "--bench_", 8)) {
+			fprintf(stderr, "error: unknown harness option '%s'\n",
+				a);
+			usage_extra();
+			return 2;
+		} else {
+			args.push_back(argv[i]);
+		}
+	}
+
+	/* Profile defaults, unless the command line says otherwise. */
+	static const char *min_time[] = { "0.001", "0.02", "0.2" };
+	static const char *reps[] = { "1", "5", "10" };
+	if (!has_flag(argc, argv, "--benchmark_min_time"))
+		injected.push_back(std::string("--benchmark_min_time=") +
+				   min_time[profile]);
+	if (!has_flag(argc, argv, "--benchmark_repetitions"))
+		injected.push_back(std::string("--benchmark_repetitions=") +
+				   reps[profile]);
+	for (auto &s : injected)
+		args.insert(args.begin() + 1, const_cast<char *>(s.c_str()));
+	args.push_back(nullptr);
+	n = (int)args.size() - 1;
+
+	benchmark::Initialize(&n, args.data());
+	if (benchmark::ReportUnrecognizedArguments(n, args.data()))
+		return 2;
+
+	ctr_init();
+	topo_init();
+	if (pinning)
+		topo_pin_thread(0);
+	register_all();
+
+	if (list) {
+		for (auto &in : instances)
+			printf("%s\t%s\n", in->name.c_str(),
+			       in->c->desc ? in->c->desc : "");
+		return 0;
+	}
+	context_collect();
+	benchmark::RunSpecifiedBenchmarks();
+	teardown_current(nullptr);
+	benchmark::Shutdown();
+	if (failures) {
+		fprintf(stderr, "error: %d benchmark(s) failed verification\n",
+			failures.load());
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,299 @@
+/*
+ * topo.c - see topo.h.
+ */
+#define _GNU_SOURCE
+#include "topo.h"
+#include "gbshim.h"
+#include "util.h"
+
+#include <errno.h>
+#include <hwloc.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static hwloc_topology_t topo;
+static pthread_once_t topo_once = PTHREAD_ONCE_INIT;
+static int topo_ok;
+static char model[256];
+static char summary[512];
+
+static void load(void)
+{
+	if (hwloc_topology_init(&topo) || hwloc_topology_load(topo)) {
+		warn("hwloc cannot load the topology: %s", strerror(errno));
+		return;
+	}
+	topo_ok = 1;
+}
+
+void topo_init(void)
+{
+	pthread_once(&topo_once, load);
+}
+
+static int count_type(hwloc_obj_type_t t)
+{
+	int n;
+
+	topo_init();
+	if (!topo_ok)
+		return 0;
+	n = hwloc_get_nbobjs_by_type(topo, t);
+	return n > 0 ? n : 0;
+}
+
+int topo_ncpus(void)
+{
+	int n = count_type(HWLOC_OBJ_PU);
+
+	return n ? n : (int)sysconf(_SC_NPROCESSORS_ONLN);
+}
+
+int topo_ncores(void)
+{
+	int n = count_type(HWLOC_OBJ_CORE);
+
+	return n ? n : topo_ncpus();
+}
+
+int topo_numa_nodes(void)
+{
+	int n = count_type(HWLOC_OBJ_NUMANODE);
+
+	return n ? n : 1;
+}
+
+static hwloc_obj_t cache_obj(int level)
+{
+	static const hwloc_obj_type_t types[] = {
+		HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+		HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE,
+	};
+
+	topo_init();
+	if (!topo_ok || level < 1 || level > TOPO_MAX_LEVELS)
+		return NULL;
+	return hwloc_get_obj_by_type(topo, types[level - 1], 0);
+}
+
+uint64_t topo_cache_size(int level)
+{
+	hwloc_obj_t o = cache_obj(level);
+
+	return o && o->attr ? o->attr->cache.size : 0;
+}
+
+int topo_cache_levels(void)
+{
+	int top = 0;
+
+	for (int l = 1; l <= TOPO_MAX_LEVELS; l++)
+		if (topo_cache_size(l))
+			top = l;
+	return top;
+}
+
+uint64_t topo_llc_size(void)
+{
+	int l = topo_cache_levels();
+
+	return l ? topo_cache_size(l) : 0;
+}
+
+unsigned topo_line_size(void)
+{
+	hwloc_obj_t o = cache_obj(1);
+	long ls;
+
+	if (o && o->attr && o->attr->cache.linesize)
+		return o->attr->cache.linesize;
+	ls = sysconf(_SC_LEVEL1_DCACHE_LINESIZE);
+	return ls > 0 ? (unsigned)ls : 64;
+}
+
+const char *topo_cpu_model(void)
+{
+	const char *m = NULL;
+	hwloc_obj_t pkg;
+
+	if (model[0])
+		return model;
+	topo_init();
+	if (topo_ok) {
+		pkg = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);
+		if (pkg)
+			m = hwloc_obj_get_info_by_name(pkg, "CPUModel");
+	}
+	if (m) {
+		snprintf(model, sizeof(model), "%s", m);
+	} else {
+		FILE *f = fopen("/proc/cpuinfo", "r");
+		char line[512];
+
+		snprintf(model, sizeof(model), "unknown");
+		while (f && fgets(line, sizeof(line), f)) {
+			char *c = strchr(line, ':');
+
+			if (!strncmp(line, "model name", 10) && c) {
+				snprintf(model, sizeof(model), "%s", c + 2);
+				model[strcspn(model, "\n")] = '\0';
+				break;
+			}
+		}
+		if (f)
+			fclose(f);
+	}
+	return model;
+}
+
+const char *topo_cache_summary(void)
+{
+	static const hwloc_obj_type_t types[] = {
+		HWLOC_OBJ_L1CACHE, HWLOC_OBJ_L2CACHE, HWLOC_OBJ_L3CACHE,
+		HWLOC_OBJ_L4CACHE, HWLOC_OBJ_L5CACHE,
+	};
+	size_t len = 0;
+
+	if (summary[0])
+		return summary;
+	for (int l = 1; l <= TOPO_MAX_LEVELS; l++) {
+		hwloc_obj_t o = cache_obj(l);
+		char sz[32];
+
+		if (!o)
+			continue;
+		fmt_bytes(sz, sizeof(sz), o->attr->cache.size);
+		len += snprintf(summary + len, sizeof(summary) - len,
+				"%sL%d%s %s/%uB (x%d)", len ? ", " : "", l,
+				o->attr->cache.type == HWLOC_OBJ_CACHE_DATA ?
+					"d" : "",
+				sz, o->attr->cache.linesize,
+				count_type(types[l - 1]));
+		if (len >= sizeof(summary))
+			break;
+	}
+	if (!summary[0])
+		snprintf(summary, sizeof(summary), "no caches reported");
+	return summary;
+}
+
+uint64_t topo_total_memory(void)
+{
+	hwloc_obj_t root;
+
+	topo_init();
+	if (!topo_ok)
+		return 0;
+	root = hwloc_get_root_obj(topo);
+	return root ? root->total_memory : 0;
+}
+
+int topo_pin_thread(int idx)
+{
+	hwloc_obj_t core;
+	hwloc_bitmap_t set;
+	int n = topo_ncores(), rc;
+
+	topo_init();
+	if (!topo_ok) {
+		errno = ENOSYS;
+		return -1;
+	}
+	core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE,
+				     (unsigned)(idx % (n ? n : 1)));
+	if (!core)
+		core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU,
+					     (unsigned)(idx % topo_ncpus()));
+	if (!core) {
+		errno = ENOENT;
+		return -1;
+	}
+	set = hwloc_bitmap_dup(core->cpuset);
+	hwloc_bitmap_singlify(set);	/* one hardware thread of the core */
+	rc = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+	hwloc_bitmap_free(set);
+	return rc;
+}
+
+int topo_unpin_thread(void)
+{
+	hwloc_const_cpuset_t all;
+
+	topo_init();
+	if (!topo_ok) {
+		errno = ENOSYS;
+		return -1;
+	}
+	all = hwloc_topology_get_allowed_cpuset(topo);
+	return hwloc_set_cpubind(topo, all, HWLOC_CPUBIND_THREAD);
+}
+
+int topo_current_cpu(void)
+{
+	return sched_getcpu();
+}
+
+uint64_t topo_mem_budget(void)
+{
+	uint64_t avail = mem_available();
+
+	return avail ? avail / 4 : (uint64_t)1 << 30;
+}
+
+int topo_sweep(int64_t *out, int max, uint64_t lo, uint64_t hi,
+	       int points_per_octave, uint64_t align)
+{
+	uint64_t cap = topo_mem_budget();
+	int n = 0;
+
+	if (points_per_octave < 1)
+		points_per_octave = 1;
+	if (!align)
+		align = 1;
+	if (hi > cap)
+		hi = cap;
+	if (lo < align)
+		lo = align;
+	for (uint64_t base = lo; base <= hi && n < max; base *= 2) {
+		for (int k = 0; k < points_per_octave && n < max; k++) {
+			/* Points at 2^(k/ppo) within the octave, exact for k=0. */
+			static const double f[4][4] = {
+				{ 1 }, { 1, 1.5 }, { 1, 4.0 / 3, 5.0 / 3 },
+				{ 1, 1.25, 1.5, 1.75 },
+			};
+			int ppo = points_per_octave > 4 ? 4 : points_per_octave;
+			uint64_t v = (uint64_t)((double)base * f[ppo - 1][k]);
+
+			v = v / align * align;
+			if (v < lo || v > hi)
+				continue;
+			if (n && (uint64_t)out[n - 1] >= v)
+				continue;
+			out[n++] = (int64_t)v;
+		}
+	}
+	return n;
+}
+
+int topo_ws_sizes(int64_t *out, int max, int profile, int max_llc_mult)
+{
+	uint64_t l1 = topo_cache_size(1), llc = topo_llc_size(), hi;
+
+	if (!l1)
+		l1 = 32 << 10;
+	if (profile == BENCH_PROFILE_TEST) {
+		if (max < 2)
+			return 0;
+		out[0] = 4 << 10;
+		out[1] = 64 << 10;
+		return 2;
+	}
+	hi = llc * (uint64_t)(max_llc_mult > 0 ? max_llc_mult : 4);
+	if (hi < (64ULL << 20))
+		hi = 64ULL << 20;
+	return topo_sweep(out, max, l1 / 2, hi,
+			  profile == BENCH_PROFILE_FULL ? 2 : 1, 4096);
+}
