@@ -89,11 +89,11 @@ endif
 suite_flavors = $(if $(FLAVORS),$(FLAVORS),$(or $($(1)_FLAVORS),$(DEFAULT_FLAVOR)))
 NEEDED := $(sort $(foreach s,$(ALL_SUITES),$(foreach f,$(call suite_flavors,$(s)),$(s)@$(f))))
 USED_FLAVORS := $(sort $(DEFAULT_FLAVOR) $(foreach n,$(NEEDED),$(word 2,$(subst @, ,$(n)))))
-bad_flavors := $(foreach f,$(USED_FLAVORS),$(if $(CFLAGS_$(f)),,$(f)))
+bad_flavors := $(strip $(foreach f,$(USED_FLAVORS),$(if $(CFLAGS_$(f)),,$(f))))
 ifneq ($(bad_flavors),)
 $(error unknown flavor '$(firstword $(bad_flavors))' (valid: $(BUILTIN_FLAVORS); or define CFLAGS_$(firstword $(bad_flavors))="..."))
 endif
-clang_missing := $(if $(CLANG),,$(filter clang-%,$(USED_FLAVORS)))
+clang_missing := $(strip $(if $(CLANG),,$(filter clang-%,$(USED_FLAVORS))))
 ifneq ($(clang_missing),)
 $(error flavor '$(firstword $(clang_missing))' needs clang, which is not installed)
 endif
@@ -233,7 +233,13 @@ build: $(T)/tools/benchstat
 PROFILE ?= quick
 export PROFILE SUITES FLAVORS BUILD
 
-.PHONY: run test deps list clean
+.PHONY: run test deps list clean print-plan list-suites
+list-suites:
+	@echo $(ALL_SUITES)
+# What scripts/run runs: "suite flavor binary" per line.
+print-plan:
+	@$(foreach s,$(SUITES),$(foreach f,$(call suite_flavors,$(s)),echo "$(s) $(f) $(BUILD)/$(f)/bench_$(s)";))
+
 deps:
 	$(Q)scripts/deps
 

@@ -48,7 +48,7 @@ extern const char bench_code_sha256[] __attribute__((weak));
 
 const char *context_thp_mode(void)
 {
-	static char mode[64];
+	static char mode[128];
 	char buf[128], *l, *r;
 
 	if (mode[0])

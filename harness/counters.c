@@ -367,10 +367,13 @@ static void collect(struct ctr_set *s)
 	}
 }
 
+static void reset(struct ctr_set *s);
+
 void ctr_enable(struct ctr_set *s)
 {
 	if (!s || s->running)
 		return;
+	reset(s);	/* while disabled: the ioctl itself is not counted */
 	s->running = 1;
 	if (s->papi_set != PAPI_NULL && s->papi_n)
 		PAPI_start(s->papi_set);

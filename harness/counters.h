@@ -61,14 +61,17 @@ void ctr_init(void);
 struct ctr_set *ctr_open(const char *names, unsigned flags);
 void ctr_close(struct ctr_set *s);
 
-/* Starts and stops counting; keep as close to the measured code as possible. */
+/*
+ * Starts (from zero) and stops counting; keep them as close to the measured
+ * code as possible. Each enable/disable pair is one measurement.
+ */
 void ctr_enable(struct ctr_set *s);
 void ctr_disable(struct ctr_set *s);
 
 /* Events actually counted, in the order asked. */
 int ctr_count(const struct ctr_set *s);
 const char *ctr_name(const struct ctr_set *s, int i);
-/* Count since open (after ctr_disable), less the enable/disable overhead. */
+/* Count of the last enable/disable pair, less the pair's own overhead. */
 double ctr_value(const struct ctr_set *s, int i);
 /* Nonzero if the event was multiplexed (value scaled). */
 int ctr_multiplexed(const struct ctr_set *s, int i);

@@ -275,6 +275,10 @@ int topo_sweep(int64_t *out, int max, uint64_t lo, uint64_t hi,
 			out[n++] = (int64_t)v;
 		}
 	}
+	/* The sweep ends at its upper bound, whatever the step. */
+	hi = hi / align * align;
+	if (n && n < max && (uint64_t)out[n - 1] < hi && hi >= lo)
+		out[n++] = (int64_t)hi;
 	return n;
 }
 

@@ -51,9 +51,9 @@ int topo_current_cpu(void);
 
 /*
  * A working-set sweep: sizes from lo to hi (both rounded to a multiple of
- * align), points_per_octave per doubling (1, 2 or 4), deduplicated and
- * ascending. hi is capped at a quarter of available memory. Returns the
- * number written.
+ * align), points_per_octave per doubling (1, 2, 3 or 4) plus hi itself,
+ * deduplicated and ascending. hi is capped at a quarter of available
+ * memory. Returns the number written.
  */
 int topo_sweep(int64_t *out, int max, uint64_t lo, uint64_t hi,
 	       int points_per_octave, uint64_t align);

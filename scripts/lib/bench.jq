@@ -1,0 +1,61 @@
+# bench.jq - jq definitions shared by the scripts (jq -L scripts/lib).
+#
+#   jq -L scripts/lib 'include "bench"; series("^dram/chase/"; "real_time"; "")' run.json
+
+# Factor from a benchmark's time_unit to nanoseconds.
+def ns_factor:
+	if .time_unit == "us" then 1e3
+	elif .time_unit == "ms" then 1e6
+	elif .time_unit == "s" then 1e9
+	else 1 end;
+
+# A benchmark entry's metric: times in ns, anything else as a counter.
+def metric($m):
+	if $m == "real_time" or $m == "cpu_time" then
+		(if .[$m] == null then null else .[$m] * ns_factor end)
+	else .[$m] end;
+
+def median:
+	sort | if length == 0 then null
+	elif length % 2 == 1 then .[(length - 1) / 2]
+	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+
+# Median absolute deviation (unscaled).
+def mad: median as $m | map(. - $m | fabs) | median;
+
+# Per-repetition entries that ran (not skipped or failed, not aggregates).
+def reps: .benchmarks[] | select(.run_type == "iteration" and .status == "ok");
+
+# Samples of a metric per benchmark (and flavor) whose name matches $re;
+# $fl restricts to one flavor when not "". Sorted by argument value.
+def samples($re; $m; $fl):
+	[reps | select((.run_name | test($re)) and ($fl == "" or .flavor == $fl))]
+	| group_by([.flavor, .run_name])
+	| map({name: .[0].run_name, suite: .[0].suite, flavor: .[0].flavor,
+	       param: (.[0].param.value // null),
+	       values: [.[] | metric($m) | select(. != null)]})
+	| map(select(.values | length > 0))
+	| sort_by(.param, .name);
+
+# samples plus median, min and max: what the plots draw.
+def series($re; $m; $fl):
+	samples($re; $m; $fl)
+	| map(. + {median: (.values | median), min: (.values | min),
+		   max: (.values | max)});
+
+# A benchmark name without its suite ("dram/chase/size:4KiB" -> "chase/size:4KiB").
+def short: sub("^[^/]+/"; "");
+
+# Cache sizes the run's context reports: [{level, bytes}].
+def cache_sizes:
+	.context as $c
+	| [range(1; 6) | . as $l
+	   | ($c["topo_l\($l)_bytes"] // null)
+	   | select(. != null) | {level: $l, bytes: tonumber}];
+
+# Bytes as the harness writes them in names (4KiB, 3MiB, 1536B).
+def human_bytes:
+	if . >= 1073741824 and (. % 1073741824) == 0 then "\(. / 1073741824)GiB"
+	elif . >= 1048576 and (. % 1048576) == 0 then "\(. / 1048576)MiB"
+	elif . >= 1024 and (. % 1024) == 0 then "\(. / 1024)KiB"
+	else "\(.)B" end;

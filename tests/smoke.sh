@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# smoke.sh SUITE - run a suite binary at the test profile and check what it
+# produced: it exits 0, every benchmark it lists ran or was skipped with a
+# reason, none failed, its JSON merges into a run.json that validates, its
+# claims file evaluates, its plots draw, and it left no files behind.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 2
+. tests/lib/tap.sh
+
+suite=${1:?usage: smoke.sh SUITE}
+bin=$BUILD/O2/bench_$suite
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run=$work/run
+data=$work/data
+mkdir -p "$run/raw" "$run/logs" "$data"
+
+ok -x "$bin" "$suite: binary built"
+"$bin" --bench_profile=test --bench_data_dir="$data" \
+	--benchmark_out="$run/raw/$suite-O2.json" --benchmark_out_format=json \
+	>"$run/logs/$suite-O2.log" 2>&1
+rc=$?
+is "$rc" 0 "$suite: exits 0 at the test profile"
+[ $rc -ne 0 ] && tail -20 "$run/logs/$suite-O2.log" | sed 's/^/#   /'
+
+listed=$("$bin" --bench_list --bench_profile=test | cut -f1 | sort)
+ok -n "$listed" "$suite: lists its benchmarks"
+jq -nc --arg s "$suite" --argjson rc "$rc" \
+	'{suite: $s, flavor: "O2", status: (if $rc == 0 then "ok" else "failed" end),
+	  exit_code: $rc, seconds: 0, raw: "raw/\($s)-O2.json"}
+	 + (if $rc != 0 then {reason: "exit \($rc)"} else {} end)' >"$run/logs/suites.jsonl"
+check "$suite: results merge into a valid run.json" \
+	"$BENCH_TOP/scripts/merge" "$run" --profile test
+ran=$(jq -r '[.benchmarks[] | select(.run_type == "iteration") | .run_name
+	| sub("(/(threads|repeats|iterations|min_time):[^/]+|/(real_time|manual_time))+$"; "")]
+	| unique[]' "$run/run.json" 2>/dev/null | sort)
+missing=$(comm -23 <(echo "$listed") <(echo "$ran"))
+is "$missing" "" "$suite: every listed benchmark has a result"
+bad=$(jq -r '.benchmarks[] | select(.status == "failed") | "\(.name): \(.reason)"' "$run/run.json" 2>/dev/null)
+is "$bad" "" "$suite: no benchmark failed"
+noreason=$(jq -r '.benchmarks[] | select(.status == "skipped" and ((.reason // "") | length) < 5) | .name' "$run/run.json" 2>/dev/null)
+is "$noreason" "" "$suite: every skip says why"
+jq -r '.benchmarks[] | select(.status == "skipped") | "\(.name): \(.reason)"' "$run/run.json" 2>/dev/null |
+	sort -u | head -10 | sed 's/^/# skipped here: /'
+keys=$(jq -r '.context | [has("bench_flavor", "cpu_model", "kernel", "thp_mode",
+	"hypervisor", "data_dir_fs", "bench_compiler", "bench_cflags", "bench_git_commit",
+	"papi", "perf_event", "root", "binary_sha256", "code_sha256", "topo_caches")] | all' "$run/run.json")
+is "$keys" true "$suite: context has the machine and build keys"
+left=$(find "$data" -mindepth 1 | head -5)
+is "$left" "" "$suite: leaves no files in the data directory"
+if [ -f "suites/$suite/claims.json" ]; then
+	check "$suite: claims.json evaluates" "$BUILD/O2/tools/benchstat" claims "$run/run.json" "suites/$suite/claims.json"
+fi
+if [ -x "suites/$suite/plot" ]; then
+	check "$suite: plot script runs" env PL_SUITE="$suite" "suites/$suite/plot" "$run/run.json" "$run/plots"
+fi
+done_testing
