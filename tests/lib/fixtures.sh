@@ -1,0 +1,56 @@
+# fixtures.sh - synthetic runs for the script tests (sourced after tap.sh).
+
+# raw_entry NAME [FLAVOR-less] VALUE...: Google Benchmark iteration entries
+# for one benchmark, one per value (ns), as JSON lines.
+raw_entries() {
+	local name=$1
+	shift
+	local i=0
+	for v in "$@"; do
+		jq -nc --arg n "$name" --argjson v "$v" --argjson i $i --argjson reps $# \
+			'{name: $n, run_name: $n, run_type: "iteration", repetitions: $reps,
+			  repetition_index: $i, threads: 1, iterations: 1000,
+			  real_time: $v, cpu_time: $v, time_unit: "ns"}'
+		i=$((i + 1))
+	done
+}
+
+# mkrun FILE SPEC...: a run.json where each SPEC is "suite|flavor|name|v1 v2 ..."
+# optionally followed by "|counter=value" pairs added to every entry.
+mkrun() {
+	local out=$1 spec suite flavor name vals extra
+	shift
+	local tmp
+	tmp=$(mktemp)
+	for spec in "$@"; do
+		IFS='|' read -r suite flavor name vals extra <<<"$spec"
+		# shellcheck disable=SC2086
+		raw_entries "$name" $vals | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" '
+			. + {suite: $s, flavor: $f, status: "ok"}
+			+ ($extra | split(",") | map(select(length > 0) | split("=")
+			   | {(.[0]): (.[1] | tonumber)}) | add // {})' >> "$tmp"
+	done
+	jq -s '{schema: "bench-run/1", run_id: "synthetic", status: "complete",
+		finished: "2026-01-01T00:00:00+00:00", context: {},
+		suites: (map({suite, flavor}) | unique | map(. + {status: "ok",
+			exit_code: 0, seconds: 1, raw: "raw/x.json", context: {},
+			notes: [], benchmarks: 1})),
+		benchmarks: .}' "$tmp" > "$out"
+	rm -f "$tmp"
+}
+
+# harness_raw FILE: a real raw Google Benchmark JSON from the harness suite.
+harness_raw() {
+	"$BUILD/O2/bench_harness" --bench_profile=test --benchmark_out="$1" \
+		--benchmark_out_format=json >/dev/null 2>&1
+}
+
+# run_dir_for DIR RAW SUITE FLAVOR: a run folder holding RAW as that suite's output.
+run_dir_for() {
+	local d=$1 raw=$2 suite=$3 flavor=$4
+	mkdir -p "$d/raw" "$d/logs"
+	[ -n "$raw" ] && cp "$raw" "$d/raw/$suite-$flavor.json"
+	jq -nc --arg s "$suite" --arg f "$flavor" \
+		'{suite: $s, flavor: $f, status: "ok", exit_code: 0, seconds: 1,
+		  raw: "raw/\($s)-\($f).json"}' >> "$d/logs/suites.jsonl"
+}
