@@ -17,6 +17,8 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := build
 .DELETE_ON_ERROR:
+# Objects of test programs are not intermediate files to delete.
+.SECONDARY:
 .SUFFIXES:
 
 BUILD ?= build

@@ -117,10 +117,10 @@ set ylabel "$ylabel"
 set style fill solid 0.55 border -1
 set boxwidth 0.7
 set xtics rotate by -40 left font ",9" noenhanced
-set bmargin $(( n > 12 ? 14 : 10 ))
+set bmargin $(( n > 12 ? 12 : 8 ))
 set key off
 $yscale
 plot "$data" using 0:2:xtic(1) with boxes ls 1, \
-     "" using 0:2:3:4 with yerrorbars lc rgb "#333333" pt -1
+     "" using 0:2:3:4 with yerrorbars lc rgb "#333333" pt 0 ps 0
 GP
 }
