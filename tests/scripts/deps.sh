@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# deps.sh - scripts/deps with a package missing: as root it installs it,
+# as anyone else it prints the exact apt-get line and exits 2. dpkg-query
+# and apt-get are stand-ins on PATH, so nothing is installed for real.
+cd "$(dirname "$0")/../.." || exit 2
+. tests/lib/tap.sh
+
+w=$(mktemp -d)
+trap 'rm -rf "$w"' EXIT
+chmod 755 "$w"
+mkdir "$w/bin"
+cat > "$w/bin/dpkg-query" <<'SH'
+#!/bin/sh
+# Every package is installed except liburing-dev and jq.
+for a; do pkg=$a; done
+case $pkg in
+liburing-dev|jq) echo "unknown ok not-installed"; exit 1 ;;
+*) echo "install ok installed" ;;
+esac
+SH
+cat > "$w/bin/apt-get" <<SH
+#!/bin/sh
+echo "\$*" >> "$w/apt.log"
+SH
+chmod +x "$w/bin/dpkg-query" "$w/bin/apt-get"
+
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	out=$(PATH="$w/bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		bash scripts/deps 2>&1)
+	rc=$?
+	is "$rc" 2 "a missing package without root: exit 2"
+	ok "$(printf '%s\n' "$out" | grep -c 'missing Debian packages: liburing-dev jq')" -eq 1 \
+		"naming the missing packages"
+	ok "$(printf '%s\n' "$out" | grep -cx '  apt-get update && apt-get install -y --no-install-recommends liburing-dev jq')" -eq 1 \
+		"and printing the exact command"
+	ok ! -e "$w/apt.log" "without trying to install"
+
+	out=$(PATH="$w/bin:$PATH" bash scripts/deps 2>&1)
+	is "$?" 0 "as root, the missing packages are installed"
+	ok "$(grep -c 'install -y -qq --no-install-recommends liburing-dev jq' "$w/apt.log")" -eq 1 \
+		"with apt-get install"
+	ok "$(grep -c '^update' "$w/apt.log")" -eq 1 "after apt-get update"
+else
+	out=$(PATH="$w/bin:$PATH" bash scripts/deps 2>&1)
+	is "$?" 2 "a missing package without root: exit 2"
+	ok "$(printf '%s\n' "$out" | grep -c 'apt-get install -y --no-install-recommends liburing-dev jq')" -eq 1 \
+		"printing the exact command"
+fi
+cat > "$w/bin/dpkg-query" <<'SH'
+#!/bin/sh
+echo "install ok installed"
+SH
+check "nothing missing: exit 0, nothing installed" env PATH="$w/bin:$PATH" bash scripts/deps
+done_testing
