@@ -496,6 +496,8 @@ void ctr_close(struct ctr_set *s)
 	if (s->papi_set != PAPI_NULL) {
 		PAPI_cleanup_eventset(s->papi_set);
 		PAPI_destroy_eventset(&s->papi_set);
+		/* Google Benchmark's threads end after each run. */
+		PAPI_unregister_thread();
 	}
 	free(s);
 }
