@@ -31,8 +31,7 @@ jq -nc --arg s "$suite" --argjson rc "$rc" \
 	 + (if $rc != 0 then {reason: "exit \($rc)"} else {} end)' >"$run/logs/suites.jsonl"
 check "$suite: results merge into a valid run.json" \
 	"$BENCH_TOP/scripts/merge" "$run" --profile test
-ran=$(jq -r '[.benchmarks[] | select(.run_type == "iteration") | .run_name
-	| sub("(/(threads|repeats|iterations|min_time):[^/]+|/(real_time|manual_time))+$"; "")]
+ran=$(jq -r '[.benchmarks[] | select(.run_type == "iteration") | .base_name]
 	| unique[]' "$run/run.json" 2>/dev/null | sort)
 missing=$(comm -23 <(echo "$listed") <(echo "$ran"))
 is "$missing" "" "$suite: every listed benchmark has a result"

@@ -31,6 +31,7 @@
 
 struct group {
 	char *suite, *flavor, *name;
+	char *base;		/* name less Google Benchmark's suffixes */
 	int has_param;
 	double param;
 	const char *status;	/* "ok", "skipped", "failed" */
@@ -60,6 +61,23 @@ static const char *jstr(json_t *o, const char *k, const char *def)
 	const char *s = json_string_value(json_object_get(o, k));
 
 	return s ? s : def;
+}
+
+/* "x/size:4KiB/real_time/threads:2" -> "x/size:4KiB" */
+static char *base_name(const char *name)
+{
+	char *b = xstrdup(name), *slash;
+
+	while ((slash = strrchr(b, '/'))) {
+		const char *c = slash + 1;
+
+		if (strcmp(c, "real_time") && strcmp(c, "manual_time") &&
+		    strncmp(c, "threads:", 8) && strncmp(c, "repeats:", 8) &&
+		    strncmp(c, "iterations:", 11) && strncmp(c, "min_time:", 9))
+			break;
+		*slash = '\0';
+	}
+	return b;
 }
 
 static int parse_param(const char *name, double *v)
@@ -139,7 +157,8 @@ static void load_run(struct run *r, const char *path)
 			g->suite = xstrdup(jstr(e, "suite", ""));
 			g->flavor = xstrdup(flavor);
 			g->name = xstrdup(name);
-			g->has_param = parse_param(name, &g->param);
+			g->base = base_name(name);
+			g->has_param = parse_param(g->base, &g->param);
 			g->status = "ok";
 			add_flavor(r, flavor);
 		}
@@ -691,7 +710,8 @@ static const char *default_flavor(struct run *r, const char *name_re)
 	if (regcomp(&re, name_re, REG_EXTENDED | REG_NOSUB))
 		return NULL;
 	for (int i = 0; i < r->n; i++) {
-		if (regexec(&re, r->g[i].name, 0, NULL, 0))
+		if (regexec(&re, r->g[i].name, 0, NULL, 0) &&
+		    regexec(&re, r->g[i].base, 0, NULL, 0))
 			continue;
 		if (!strcmp(r->g[i].flavor, "O2"))
 			o2 = 1;
@@ -718,7 +738,8 @@ static struct group *resolve(struct run *r, const struct sel *s)
 		struct group *g = &r->g[i];
 
 		if (strcmp(g->flavor, flavor) ||
-		    regexec(&re, g->name, 0, NULL, 0))
+		    (regexec(&re, g->name, 0, NULL, 0) &&
+		     regexec(&re, g->base, 0, NULL, 0)))
 			continue;
 		if (!pick) {
 			best = g;

@@ -31,7 +31,8 @@ def reps: .benchmarks[] | select(.run_type == "iteration" and .status == "ok");
 def samples($re; $m; $fl):
 	[reps | select((.run_name | test($re)) and ($fl == "" or .flavor == $fl))]
 	| group_by([.flavor, .run_name])
-	| map({name: .[0].run_name, suite: .[0].suite, flavor: .[0].flavor,
+	| map({name: .[0].run_name, base: (.[0].base_name // .[0].run_name),
+	       suite: .[0].suite, flavor: .[0].flavor,
 	       param: (.[0].param.value // null),
 	       values: [.[] | metric($m) | select(. != null)]})
 	| map(select(.values | length > 0))

@@ -103,7 +103,7 @@ pl_bars() {
 	local data
 	data=$(pl_data "$what")
 	pl_jq 'include "bench"; series($re; $m; $fl) | .[]
-		| [(.name | short) + (if $fl == "" and .flavor != "O2" then " [\(.flavor)]" else "" end),
+		| [(.base | short) + (if $fl == "" and .flavor != "O2" then " [\(.flavor)]" else "" end),
 		   .median, .min, .max] | @tsv' \
 		--arg re "$re" --arg m "$metric" --arg fl "$flavor" > "$data"
 	pl_has_data "$what" || return 0

@@ -19,6 +19,7 @@ def check_benchmark($i):
 	   want("\($p).time_unit"; (.status != "ok") or (.time_unit | IN("ns", "us", "ms", "s")); "time_unit must be ns, us, ms or s"),
 	   want("\($p).real_time"; (.status != "ok") or (.real_time | is_num) or (.aggregate_unit == "percentage"); "real_time must be a number"),
 	   want("\($p).iterations"; (.status != "ok") or (.iterations | is_num); "iterations must be a number"),
+	   want("\($p).base_name"; .base_name | is_str; "missing base_name"),
 	   want("\($p).param"; (.param == null) or ((.param | type == "object") and (.param.name | is_str) and (.param.value != null)); "param must be {name, value}"),
 	   (to_entries[] | select(.value | type == "number" and (isnan or isinfinite)) | "\($p).\(.key): not a finite number"));
 

@@ -26,7 +26,7 @@ mkrun() {
 		IFS='|' read -r suite flavor name vals extra <<<"$spec"
 		# shellcheck disable=SC2086
 		raw_entries "$name" $vals | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" '
-			. + {suite: $s, flavor: $f, status: "ok"}
+			. + {suite: $s, flavor: $f, status: "ok", base_name: .run_name}
 			+ ($extra | split(",") | map(select(length > 0) | split("=")
 			   | {(.[0]): (.[1] | tonumber)}) | add // {})' >> "$tmp"
 	done

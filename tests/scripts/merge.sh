@@ -23,7 +23,7 @@ is "$(jq -c '[.benchmarks[] | select(.run_name == "harness/syscall_counter/getpp
 is "$(jq -r '.suites[0].status + " " + (.suites[0].notes | length | tostring)' "$w/clean/run.json")" \
 	"ok 0" "no notes for a clean file"
 is "$(jq -r '.context.bench_flavor' "$w/clean/run.json")" "O2" "the binary's context is kept"
-same=$(diff <(jq -S '.benchmarks | map(del(.suite, .flavor, .status, .param))' "$w/clean/run.json") \
+same=$(diff <(jq -S '.benchmarks | map(del(.suite, .flavor, .status, .param, .base_name))' "$w/clean/run.json") \
 	<(jq -S '.benchmarks' "$w/raw.json") >/dev/null && echo yes)
 is "$same" yes "Google Benchmark's own fields are unchanged"
 
@@ -82,6 +82,8 @@ is "$(jq -c '[.benchmarks[4] | .status, .reason]' "$w/param/run.json")" \
 is "$(jq -c '[.benchmarks[5] | .status, .reason]' "$w/param/run.json")" \
 	'["failed","checksum differs"]' "a failure keeps its reason"
 is "$(jq -c '.suites[0] | [.skipped, .failed]' "$w/param/run.json")" "[1,1]" "the suite counts them"
+is "$(jq -r '.benchmarks[1].base_name' "$w/param/run.json")" "s/f/c/size:3MiB" \
+	"base_name drops Google Benchmark's suffixes"
 
 # validate refuses what the schema does not allow.
 jq 'del(.schema)' "$w/clean/run.json" > "$w/bad1.json"
