@@ -17,6 +17,13 @@
  * enable/disable pair itself (the disabling ioctl is a system call the
  * tracepoint sees) is measured when the set is opened and subtracted.
  *
+ * Cost to the measured code: software events add a few nanoseconds per
+ * event counted. The syscall tracepoint is different: while any such
+ * event exists, enabled or not, every system call on the machine takes
+ * the tracing slow path (measured on one machine: getppid 135 ns without
+ * it, 165 ns with the event open, 257 ns enabled). Never time a loop with
+ * it open; the shim counts syscalls in a separate untimed pass.
+ *
  * Names:
  *   syscalls        raw_syscalls:sys_enter tracepoint
  *   page_faults     PERF_COUNT_SW_PAGE_FAULTS

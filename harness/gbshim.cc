@@ -50,9 +50,23 @@ struct instance {
 	void *priv = nullptr;
 	bool set_up = false;
 	bool setup_failed = false;
-	std::string setup_msg;
+	std::string setup_msg;		/* the skip or failure, for every run */
 	pthread_barrier_t barrier;
 	std::vector<hist *> hists;	/* one per thread, BENCH_HIST only */
+
+	/*
+	 * The syscall tracepoint, while it exists, sends every system call
+	 * on the machine through the slow tracing path (on one machine a
+	 * getppid went from 135 to 257 ns). So syscalls are never counted in
+	 * a timed run: a separate untimed pass of the same loop counts them
+	 * once per set-up, and every timed run reports that figure.
+	 */
+	std::string timed_counters;	/* .counters less "syscalls" */
+	bool count_syscalls = false;
+	bool counted = false;
+	uint64_t count_n = 0;		/* iterations of the counting pass */
+	std::vector<double> syscalls;	/* per iteration, per thread */
+	std::string count_missing;	/* why syscalls are not counted */
 };
 
 bench_family *families;
@@ -85,6 +99,11 @@ struct bench_state {
 	hist *h;
 	std::string label;
 	std::string notes;	/* appended to the label: missing counters */
+	std::string error;	/* the first skip or failure, as recorded */
+
+	/* The untimed counting pass: Google Benchmark's state is not used. */
+	bool counting;
+	uint64_t count_n;
 };
 
 extern "C" {
@@ -153,12 +172,12 @@ void bench_thread_barrier(struct bench_state *st)
 
 uint64_t bench_max_iterations(const struct bench_state *st)
 {
-	return (uint64_t)st->gs->max_iterations;
+	return st->counting ? st->count_n : (uint64_t)st->gs->max_iterations;
 }
 
 uint64_t bench_iterations(const struct bench_state *st)
 {
-	return (uint64_t)st->gs->iterations();
+	return st->counting ? st->count_n : (uint64_t)st->gs->iterations();
 }
 
 static void loop_started(struct bench_state *st)
@@ -178,8 +197,20 @@ static void loop_finish(struct bench_state *st)
 
 uint64_t bench_batch(struct bench_state *st)
 {
-	uint64_t n = (uint64_t)st->gs->max_iterations;
+	uint64_t n;
 
+	if (st->counting) {
+		if (st->phase == 0 && st->error.empty()) {
+			st->phase = 1;
+			ctr_enable(st->ctrs);
+			return st->count_n;
+		}
+		if (st->phase == 1)
+			ctr_disable(st->ctrs);
+		st->phase = 2;
+		return 0;
+	}
+	n = (uint64_t)st->gs->max_iterations;
 	if (st->phase == 0) {
 		if (st->gs->KeepRunningBatch((benchmark::IterationCount)n)) {
 			loop_started(st);
@@ -222,7 +253,8 @@ uint64_t bench_now_ns(void)
 
 void bench_set_iteration_time(struct bench_state *st, double seconds)
 {
-	st->gs->SetIterationTime(seconds);
+	if (!st->counting)
+		st->gs->SetIterationTime(seconds);
 }
 
 void bench_hist_add(struct bench_state *st, uint64_t ns)
@@ -249,6 +281,8 @@ static benchmark::Counter::Flags ctr_flags(unsigned f)
 void bench_counter(struct bench_state *st, const char *name, double value,
 		   unsigned flags)
 {
+	if (st->counting)
+		return;
 	st->gs->counters[name] = benchmark::Counter(
 		value, ctr_flags(flags),
 		(flags & BENCH_CTR_1024) ? benchmark::Counter::kIs1024
@@ -257,12 +291,14 @@ void bench_counter(struct bench_state *st, const char *name, double value,
 
 void bench_set_bytes(struct bench_state *st, int64_t bytes)
 {
-	st->gs->SetBytesProcessed(bytes);
+	if (!st->counting)
+		st->gs->SetBytesProcessed(bytes);
 }
 
 void bench_set_items(struct bench_state *st, int64_t items)
 {
-	st->gs->SetItemsProcessed(items);
+	if (!st->counting)
+		st->gs->SetItemsProcessed(items);
 }
 
 void bench_label(struct bench_state *st, const char *fmt, ...)
@@ -279,13 +315,16 @@ static void set_error(struct bench_state *st, const char *kind,
 {
 	std::string m = std::string(kind) + ": " + msg;
 
-	if (st->gs->error_occurred())
-		return;	/* the first reason is the one that matters */
+	/* The first reason is the one that matters. */
+	if (!st->error.empty() || (!st->counting && st->gs->error_occurred()))
+		return;
+	st->error = m;
 	if (!strcmp(kind, "failed")) {
 		failures++;
 		fprintf(stderr, "%s: %s\n", st->in->name.c_str(), m.c_str());
 	}
-	st->gs->SkipWithError(m.c_str());
+	if (!st->counting)
+		st->gs->SkipWithError(m.c_str());
 }
 
 void bench_skip(struct bench_state *st, const char *fmt, ...)
@@ -309,6 +348,15 @@ void bench_fail(struct bench_state *st, const char *fmt, ...)
 int bench_counted(const struct bench_state *st, const char *name,
 		  double *total)
 {
+	if (!strcmp(name, "syscalls")) {
+		instance *in = st->in;
+
+		if (!in->counted || !in->count_missing.empty())
+			return -1;
+		*total = in->syscalls[(size_t)st->tid] *
+			 (double)bench_iterations(st);
+		return 0;
+	}
 	for (int i = 0; i < ctr_count(st->ctrs); i++) {
 		if (!strcmp(ctr_name(st->ctrs, i), name)) {
 			*total = ctr_value(st->ctrs, i);
@@ -341,7 +389,7 @@ void bench_register_native_reference(const char *suite)
 
 int bench_error_occurred(const struct bench_state *st)
 {
-	return st->gs->error_occurred();
+	return !st->error.empty() || (!st->counting && st->gs->error_occurred());
 }
 
 void bench_context(const char *key, const char *fmt, ...)
@@ -401,6 +449,7 @@ void teardown_current(benchmark::State *gs)
 	}
 	in->set_up = false;
 	in->setup_failed = false;
+	in->counted = false;
 	in->priv = nullptr;
 }
 
@@ -416,22 +465,81 @@ void prepare(instance *in, bench_state *st)
 	in->setup_msg.clear();
 	if (in->c->setup && in->c->setup(st)) {
 		in->setup_failed = true;
-		if (!st->gs->error_occurred())
+		if (st->error.empty())
 			bench_fail(st, "setup returned an error without a "
 				   "reason");
+		in->setup_msg = st->error;
 	}
+}
+
+/*
+ * The counting pass (see instance): the case's own run() with a loop of
+ * count_n iterations that Google Benchmark does not see, the syscall
+ * tracepoint enabled around it. One iteration first, to size a pass of
+ * about 10 ms; thread 0 decides, so every thread runs the same passes
+ * (a case may wait on bench_thread_barrier inside run()).
+ */
+void count_pass(instance *in, bench_state *st)
+{
+	bench_state cs{};
+	uint64_t t0 = 0, n = 1;
+
+	cs.in = in;
+	cs.tid = st->tid;
+	cs.counting = true;
+	cs.ctrs = ctr_open("syscalls", 0);
+	if (st->tid == 0)
+		in->count_missing = ctr_count(cs.ctrs) ? ""
+				    : std::string(ctr_missing(cs.ctrs));
+	bench_thread_barrier(st);
+	for (int pass = 0; pass < 2 && in->count_missing.empty(); pass++) {
+		cs.count_n = n;
+		cs.phase = 0;
+		if (pass == 0)
+			t0 = bench_now_ns();
+		in->c->run(&cs);
+		if (cs.phase == 1)
+			ctr_disable(cs.ctrs);
+		if (pass == 0 && st->tid == 0) {
+			uint64_t dt = bench_now_ns() - t0;
+
+			in->count_n = dt >= 10000000 ? 0 :
+				      dt ? 10000000 / dt : 100000;
+			if (in->count_n > 100000)
+				in->count_n = 100000;
+		}
+		in->syscalls[(size_t)st->tid] = ctr_value(cs.ctrs, 0) /
+						(double)n;
+		bench_thread_barrier(st);
+		n = in->count_n;
+		if (n <= 1 || !cs.error.empty())
+			break;
+	}
+	ctr_close(cs.ctrs);
+	if (!cs.error.empty())
+		set_error(st, cs.error.substr(0, cs.error.find(':')).c_str(),
+			  cs.error.substr(cs.error.find(':') + 2) +
+				  " (in the untimed counting pass)");
 }
 
 void report_counters(bench_state *st)
 {
-	const char *missing = ctr_missing(st->ctrs);
+	std::string missing = ctr_missing(st->ctrs);
+	instance *in = st->in;
 	int mux = 0;
 
-	if (missing && *missing)
+	if (in->count_syscalls && !in->count_missing.empty())
+		missing = in->count_missing +
+			  (missing.empty() ? "" : "; " + missing);
+	if (!missing.empty())
 		st->notes += std::string(st->notes.empty() ? "" : "; ") +
 			     "not counted: " + missing;
 	if (st->gs->error_occurred())
 		return;
+	if (in->count_syscalls && in->count_missing.empty() && in->counted)
+		st->gs->counters["syscalls"] = benchmark::Counter(
+			in->syscalls[(size_t)st->tid],
+			benchmark::Counter::kAvgThreads);
 	for (int i = 0; i < ctr_count(st->ctrs); i++) {
 		/* Per iteration; Google Benchmark sums threads, then divides. */
 		st->gs->counters[ctr_name(st->ctrs, i)] = benchmark::Counter(
@@ -481,14 +589,21 @@ void run_instance(benchmark::State &gs, instance *in)
 		prepare(in, &st);
 	bench_thread_barrier(&st);
 	if (in->setup_failed) {
+		/* Every run and thread of the instance says why. */
 		if (!gs.error_occurred())
-			gs.SkipWithError("skipped: set-up failed (see thread 0)");
+			gs.SkipWithError(in->setup_msg.c_str());
 		while (gs.KeepRunning())
 			;
 		return;
 	}
+	if (in->count_syscalls && !in->counted) {
+		count_pass(in, &st);
+		bench_thread_barrier(&st);
+		if (st.tid == 0)
+			in->counted = true;
+	}
 
-	st.ctrs = ctr_open(c->counters, 0);
+	st.ctrs = ctr_open(in->timed_counters.c_str(), 0);
 	if (c->flags & BENCH_HIST) {
 		st.h = in->hists[(size_t)st.tid];
 		hist_reset(st.h);
@@ -592,6 +707,20 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 		die("%s: benchmark name %s is registered twice", f->file,
 		    in->name.c_str());
 	pthread_barrier_init(&in->barrier, nullptr, (unsigned)in->threads);
+	if (c->counters) {
+		char *list = xstrdup(c->counters), *save = nullptr;
+
+		for (char *t = strtok_r(list, ", ", &save); t;
+		     t = strtok_r(nullptr, ", ", &save)) {
+			if (!strcmp(t, "syscalls"))
+				in->count_syscalls = true;
+			else
+				in->timed_counters += std::string(
+					in->timed_counters.empty() ? "" : ",") + t;
+		}
+		free(list);
+	}
+	in->syscalls.assign((size_t)in->threads, 0.0);
 	if (c->flags & BENCH_HIST)
 		for (int t = 0; t < in->threads; t++)
 			in->hists.push_back((hist *)xcalloc(1, sizeof(hist)));

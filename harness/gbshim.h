@@ -202,7 +202,16 @@ uint64_t bench_iterations(const struct bench_state *st);
  *		work();
  *
  * Counters asked for by the case are enabled after the clock starts and
- * disabled before it stops, so they see the loop and nothing else.
+ * disabled before it stops, so they see the loop and nothing else. The
+ * exception is "syscalls": the tracepoint behind it slows every system
+ * call while it exists, so it is never open during a timed run. Instead,
+ * once per set-up, the harness runs the case's run() in an untimed
+ * counting pass (bench_batch returns a small count, about 10 ms worth,
+ * that Google Benchmark never sees) and reports that pass's syscalls per
+ * iteration with every timed run. A run() must therefore give the same
+ * per-iteration behaviour for any iteration count; bench_counter(),
+ * bench_label() and the like are ignored during the counting pass, while
+ * bench_fail() and bench_skip() count.
  */
 uint64_t bench_batch(struct bench_state *st);
 int bench_keep_running(struct bench_state *st);
@@ -261,7 +270,8 @@ int bench_error_occurred(const struct bench_state *st);
 /*
  * The total a harness counter (one named in .counters) read over this
  * thread's last timed loop, for verify(): 0 and *total set, or -1 if the
- * counter is not counted here.
+ * counter is not counted here. For "syscalls": the counting pass's figure
+ * per iteration times this run's iterations.
  */
 int bench_counted(const struct bench_state *st, const char *name,
 		  double *total);

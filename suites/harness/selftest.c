@@ -9,9 +9,10 @@
  * Run just this:  build/O2/bench_harness --benchmark_filter=loop
  *
  * Healthy figures (2-vCPU KVM guest, AMD EPYC, 2.6 GHz, gcc 12 -O2):
- * native and batched about 0.39 ns (one cycle) per iteration, within 5%
- * of each other; per-iteration form about 1 ns; syscalls/iteration
- * exactly N for N getppid calls; a timed operation about 30 ns.
+ * native and batched about 0.25 ns (one cycle at the boost clock) per
+ * iteration, within 5% of each other; per-iteration form about 1.3 ns;
+ * getppid about 135 ns with syscalls/iteration exactly N for N calls
+ * (counted in the harness's untimed pass); a timed operation about 47 ns.
  */
 #define _GNU_SOURCE
 #include "gbshim.h"

@@ -136,6 +136,12 @@ static void noloop_run(struct bench_state *st)
 {
 }
 
+static void count_fail_run(struct bench_state *st)
+{
+	plain(st);
+	bench_fail(st, "wrong in every pass");
+}
+
 static void manual_run(struct bench_state *st)
 {
 	while (bench_keep_running(st))
@@ -169,6 +175,8 @@ static const struct bench_case cases[] = {
 	{ .name = "shim/per_iteration", .desc = "per-iteration form",
 	  .run = per_iter_run },
 	{ .name = "shim/noloop", .desc = "forgets its loop", .run = noloop_run },
+	{ .name = "shim/count_fail", .desc = "fails while counting",
+	  .run = count_fail_run, .counters = "syscalls" },
 	{ .name = "shim/manual", .desc = "manual time", .run = manual_run,
 	  .flags = BENCH_MANUAL_TIME, .iterations = 50 },
 	{ .name = "shim/us", .desc = "a unit", .run = plain,
@@ -332,6 +340,21 @@ static void test_main_run(void)
 	is_str(str(b, "error_message"),
 	       "skipped: no such feature (No such file or directory)",
 	       "with the reason and errno text");
+	{
+		int skips = 0, with_reason = 0;
+
+		json_array_foreach(list, i, b) {
+			if (strcmp(str(b, "run_name"), "unittest/shim/skip"))
+				continue;
+			skips++;
+			with_reason += !strcmp(str(b, "error_message"),
+					       "skipped: no such feature (No "
+					       "such file or directory)");
+		}
+		ok(skips >= 1 && with_reason == skips,
+		   "every entry of a skipped case keeps the reason (%d of %d)",
+		   with_reason, skips);
+	}
 
 	b = find(root, "unittest/shim/counters");
 	is_dbl(num(b, "work"), 1, 1e-9, "a per-iteration counter is divided "
@@ -405,6 +428,15 @@ static void test_failures(void)
 	b = root ? find(root, "unittest/shim/noloop") : NULL;
 	ok(strstr(str(b, "error_message"), "without running the timed loop")
 		   != NULL, "and is recorded as such");
+	json_decref(root);
+
+	rc = run_child("^unittest/shim/count_fail$", NULL, log, sizeof(log));
+	is_int(rc, 1, "a failure in the syscall counting pass fails the run");
+	root = load();
+	b = root ? find(root, "unittest/shim/count_fail") : NULL;
+	is_str(str(b, "error_message"),
+	       "failed: wrong in every pass (in the untimed counting pass)",
+	       "and says it came from the counting pass");
 	json_decref(root);
 
 	rc = run_child("x", "--benchmark_nonsense=1", log, sizeof(log));
