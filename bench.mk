@@ -154,12 +154,16 @@ $(foreach f,$(ALL_BUILT_FLAVORS),$(eval $(call flavor_rules,$(f))))
 # programs in suites/<suite>/tests/, each with its own main).
 
 suite_objs = $(patsubst %.c,$(BUILD)/$(2)/suites/$(1)/%.o,$($(1)_SRCS))
+# gcc names a static function's profile after the object it is compiled
+# to: the instrumented twin writes its profile as if it were the pgo
+# object, beside it, so -fprofile-use finds every function's counts.
+pgo_aux = $(if $(filter pgo-gen,$(2)),-dumpdir $(BUILD)/pgo/suites/$(1)/ -dumpbase $$(basename $$(notdir $$<)))
 
 define suite_rules
 $(BUILD)/$(2)/suites/$(1)/%.o: suites/$(1)/%.c $(BUILD)/$(2)/.flags $(if $(filter pgo,$(2)),$(BUILD)/pgo/suites/$(1)/.profile)
 	$$(call quiet,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -c $$< -o $$@
+	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) $(call pgo_aux,$(1),$(2)) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -c $$< -o $$@
 $(BUILD)/$(2)/suites/$(1)/codehash.c: $(call suite_objs,$(1),$(2)) scripts/codehash
 	$(Q)scripts/codehash $(call suite_objs,$(1),$(2)) > $$@.tmp && mv $$@.tmp $$@
 $(BUILD)/$(2)/suites/$(1)/codehash.o: $(BUILD)/$(2)/suites/$(1)/codehash.c
@@ -171,17 +175,17 @@ endef
 $(foreach n,$(NEEDED) $(if $(filter pgo,$(USED_FLAVORS)),$(foreach s,$(ALL_SUITES),$(s)@pgo-gen)),\
 	$(eval $(call suite_rules,$(word 1,$(subst @, ,$(n))),$(word 2,$(subst @, ,$(n))))))
 
-# PGO: the instrumented binary runs the suite's test profile once; its
-# profile (.gcda per object) is copied beside the pgo objects, where
-# gcc -fprofile-use looks for it.
+# PGO: the instrumented binary runs the suite's test profile once, writing
+# its profile (.gcda per object) beside the pgo objects (see pgo_aux),
+# where gcc -fprofile-use looks for it.
 define pgo_rules
 $(BUILD)/pgo/suites/$(1)/.profile: $(BUILD)/pgo-gen/bench_$(1)
 	$$(call quiet,TRAIN,$(1))
-	$(Q)rm -f $(BUILD)/pgo-gen/suites/$(1)/*.gcda
+	$(Q)mkdir -p $$(@D) && rm -f $$(@D)/*.gcda
 	$(Q)$(BUILD)/pgo-gen/bench_$(1) --bench_profile=test --benchmark_min_time=0.01 \
 		--bench_data_dir=$(BUILD)/pgo-gen >/dev/null 2>&1 || \
 		{ echo "error: PGO training run of $(1) failed" >&2; exit 1; }
-	$(Q)mkdir -p $$(@D) && cp $(BUILD)/pgo-gen/suites/$(1)/*.gcda $$(@D)/ && touch $$@
+	$(Q)touch $$@
 endef
 $(foreach s,$(ALL_SUITES),$(eval $(call pgo_rules,$(s))))
 

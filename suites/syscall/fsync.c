@@ -1,0 +1,265 @@
+/*
+ * fsync.c - what durability costs per append: write alone, write+fsync,
+ * write+fdatasync, O_SYNC, O_DSYNC, O_DIRECT|O_DSYNC, and write +
+ * sync_file_range.
+ *
+ * Isolates the latency of one appended record (4 KiB or 64 KiB) made
+ * durable each way, as a log writer appends: every operation is timed on
+ * its own, so the tail (p90, p99, p99.9) is reported beside the median,
+ * not only a mean. Each repetition starts from a new empty file, so every
+ * record extends it (the case where fdatasync must also commit the new
+ * size). Two of the variants are not durable and say so in their label:
+ * "none" leaves the data in the page cache, and sync_file_range writes
+ * the pages back but neither the metadata nor the device's cache.
+ *
+ * The file is in the data directory (--bench_data_dir, which scripts/run
+ * sets from SYNC_DIR, else the results directory); its filesystem type
+ * is in every label. On tmpfs nothing is durable and every variant is a
+ * memory copy: the label and a warning on stderr say so.
+ *
+ * Every record carries its sequence number; verify checks the file's
+ * size and the last record. Context switches per append are counted
+ * (a sync that waits for the device sleeps); syscalls are not, because
+ * an open raw_syscalls perf event slows every system call (crossing.c).
+ *
+ * Run just this:  build/O2/bench_syscall --benchmark_filter=fsync
+ *
+ * Healthy figures (2-vCPU KVM guest, ext4 on virtio, kernel 6.18, quiet
+ * filesystem): 4 KiB write alone about 3 us; every durable variant
+ * 200-250 us at the median for 4 KiB; sync_file_range about 90 us. When
+ * other processes sync on the same filesystem, jbd2 makes a sync wait to
+ * share their commit and medians jump to milliseconds.
+ */
+#define _GNU_SOURCE
+#include "gbshim.h"
+#include "syscall.h"
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef int (*sync_fn)(int fd, off_t off, size_t len);
+
+struct variant {
+	int oflags;		/* added to O_RDWR at open */
+	sync_fn sync;		/* after each write; NULL: none */
+	const char *not_durable;	/* why, or NULL */
+};
+
+static int do_fsync(int fd, off_t off, size_t len)
+{
+	return fsync(fd);
+}
+
+static int do_fdatasync(int fd, off_t off, size_t len)
+{
+	return fdatasync(fd);
+}
+
+static int do_sync_file_range(int fd, off_t off, size_t len)
+{
+	return sync_file_range(fd, off, (off_t)len,
+			       SYNC_FILE_RANGE_WAIT_BEFORE |
+			       SYNC_FILE_RANGE_WRITE |
+			       SYNC_FILE_RANGE_WAIT_AFTER);
+}
+
+struct app {
+	const struct variant *v;
+	char path[PATH_MAX];
+	int fd;
+	size_t rec;
+	unsigned char *buf, *chk;
+	uint64_t bad, appends;
+	int err;
+};
+
+static int app_setup(struct bench_state *st)
+{
+	const struct variant *v = bench_data(st);
+	struct app *a = xcalloc(1, sizeof(*a));
+
+	a->v = v;
+	a->rec = (size_t)bench_arg(st);
+	a->fd = sc_file_named(bench_data_dir(), "fsync", O_RDWR | v->oflags,
+			      a->path, sizeof(a->path));
+	if (a->fd < 0) {
+		bench_skip(st, "cannot open a file in %s (%s) with these "
+			   "flags: %s", bench_data_dir(), sc_data_fs(),
+			   strerror(errno));
+		goto fail;
+	}
+	/* Page-aligned for O_DIRECT; prefaulted so no fault is timed. */
+	a->buf = mem_alloc(a->rec, 0);
+	a->chk = mem_alloc(a->rec, 0);
+	if (!a->buf || !a->chk)
+		die_errno("cannot allocate %zu bytes", a->rec);
+	memset(a->buf, 0xa5, a->rec);
+	bench_set_priv(st, a);
+	return 0;
+fail:
+	free(a);
+	return -1;
+}
+
+static void app_teardown(struct bench_state *st)
+{
+	struct app *a = bench_priv(st);
+
+	close(a->fd);
+	sc_file_remove(a->path);
+	mem_free(a->buf, a->rec);
+	mem_free(a->chk, a->rec);
+	free(a);
+}
+
+static void app_label(struct bench_state *st, struct app *a)
+{
+	static int warned;
+	int vol = sc_data_fs_volatile();
+
+	if (vol && !warned) {
+		warned = 1;
+		warn("%s is on %s: fsync and O_SYNC have nothing to make "
+		     "durable there; set SYNC_DIR to a disk", bench_data_dir(),
+		     sc_data_fs());
+	}
+	bench_label(st, "%s%s; %s%s", sc_data_fs(),
+		    vol ? " (in memory: NOT DURABLE, sync is a no-op)" : "",
+		    a->v->not_durable ? "not durable: " : "durable",
+		    a->v->not_durable ? a->v->not_durable : "");
+}
+
+/*
+ * Appends per iteration: every repetition has at least this many
+ * samples. p99.9 needs 1000 to be more than the largest: full takes
+ * 4000, quick 500 (its p99.9 can be the maximum), test 20.
+ */
+static uint64_t appends_per_iter(void)
+{
+	static const uint64_t n[] = { 20, 500, 4000 };
+
+	return n[bench_profile()];
+}
+
+/*
+ * One timed operation per append: the write and its sync together. The
+ * sync goes through a pointer chosen at set-up (a nanosecond against
+ * microseconds), so one loop serves every variant. An iteration is a
+ * fixed number of appends (appends_per_iter); Google Benchmark sizes the
+ * iteration count by CPU time, so the cheap variants run more of them.
+ */
+static void app_run(struct bench_state *st)
+{
+	struct app *a = bench_priv(st);
+	const uint64_t k = appends_per_iter();
+	sync_fn sync = a->v->sync;
+	uint64_t seq = 0, sum = 0;
+	off_t off = 0;
+
+	a->bad = 0;
+	a->err = 0;
+	while (bench_keep_running(st)) {
+		for (uint64_t i = 0; i < k; i++) {
+			uint64_t t0, dt;
+			ssize_t w;
+			int r = 0;
+
+			memcpy(a->buf, &seq, sizeof(seq));
+			t0 = bench_op_begin();
+			w = write(a->fd, a->buf, a->rec);
+			if (sync)
+				r = sync(a->fd, off, a->rec);
+			dt = bench_now_ns() - t0;
+			bench_hist_add(st, dt);
+			sum += dt;
+			if (w != (ssize_t)a->rec || r) {
+				a->bad++;
+				a->err = w < 0 || r ? errno : ENOSPC;
+			}
+			off += (off_t)a->rec;
+			seq++;
+		}
+	}
+	a->appends = seq;
+	/*
+	 * No bytes or items per second: Google Benchmark would divide by
+	 * CPU time, and a sync sleeps. mean_ns is the figure.
+	 */
+	bench_counter(st, "mean_ns", seq ? (double)sum / (double)seq : 0,
+		      BENCH_CTR_TOTAL);
+	app_label(st, a);
+}
+
+static int app_verify(struct bench_state *st)
+{
+	struct app *a = bench_priv(st);
+	uint64_t n = a->appends, last = 0;
+	struct stat sb;
+
+	if (a->bad) {
+		bench_fail(st, "%llu of %llu appends failed: %s",
+			   (unsigned long long)a->bad, (unsigned long long)n,
+			   strerror(a->err));
+		return 1;
+	}
+	if (fstat(a->fd, &sb) || (uint64_t)sb.st_size != n * a->rec) {
+		bench_fail(st, "the file holds %lld bytes after %llu appends "
+			   "of %zu", (long long)sb.st_size,
+			   (unsigned long long)n, a->rec);
+		return 1;
+	}
+	if (n && (pread(a->fd, a->chk, a->rec, (off_t)((n - 1) * a->rec)) !=
+		  (ssize_t)a->rec || (memcpy(&last, a->chk, sizeof(last)),
+				      last != n - 1))) {
+		bench_fail(st, "the last record does not read back");
+		return 1;
+	}
+	return 0;
+}
+
+static const struct variant v_none = {
+	.not_durable = "the data stays in the page cache",
+};
+static const struct variant v_fsync = { .sync = do_fsync };
+static const struct variant v_fdatasync = { .sync = do_fdatasync };
+static const struct variant v_osync = { .oflags = O_SYNC };
+static const struct variant v_odsync = { .oflags = O_DSYNC };
+static const struct variant v_odirect = { .oflags = O_DIRECT | O_DSYNC };
+static const struct variant v_sfr = {
+	.sync = do_sync_file_range,
+	.not_durable = "sync_file_range writes the pages back but neither "
+		       "the metadata nor the device cache",
+};
+
+#define APPEND_CASE(vname, v, d)					\
+	{								\
+		.name = "fsync/" vname, .desc = d,			\
+		.setup = app_setup, .run = app_run,			\
+		.verify = app_verify, .teardown = app_teardown,		\
+		.flags = BENCH_HIST | BENCH_SETUP_EACH_RUN,		\
+		.unit = BENCH_UNIT_MS,					\
+		.counters = "ctx_switches",				\
+		.arg_name = "record", .arg_fmt = BENCH_ARG_BYTES,	\
+		BENCH_ARGS(4096, 65536), .data = &(v),			\
+	}
+
+static const struct bench_case cases[] = {
+	APPEND_CASE("none", v_none, "write only: no durability"),
+	APPEND_CASE("fsync", v_fsync, "write, then fsync"),
+	APPEND_CASE("fdatasync", v_fdatasync, "write, then fdatasync"),
+	APPEND_CASE("o_sync", v_osync, "write to a file opened O_SYNC"),
+	APPEND_CASE("o_dsync", v_odsync, "write to a file opened O_DSYNC"),
+	APPEND_CASE("o_direct_dsync", v_odirect,
+		    "write to a file opened O_DIRECT|O_DSYNC"),
+	APPEND_CASE("sync_file_range", v_sfr,
+		    "write, then sync_file_range(WAIT_BEFORE|WRITE|"
+		    "WAIT_AFTER)"),
+};
+BENCH_FAMILY(cases);
