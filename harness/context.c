@@ -45,6 +45,7 @@
 
 /* Written by bench.mk into each suite binary: hash of the suite's code. */
 extern const char bench_code_sha256[] __attribute__((weak));
+extern const unsigned long bench_code_text_bytes __attribute__((weak));
 
 const char *context_thp_mode(void)
 {
@@ -266,4 +267,6 @@ void context_collect(void)
 		bench_context("binary_sha256", "%s", hash);
 	if (bench_code_sha256)
 		bench_context("code_sha256", "%s", bench_code_sha256);
+	if (&bench_code_text_bytes && bench_code_text_bytes)
+		bench_context("code_text_bytes", "%lu", bench_code_text_bytes);
 }

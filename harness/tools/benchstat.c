@@ -770,9 +770,18 @@ struct verdict {
 	char detail[512];
 };
 
+/*
+ * Claimed factors are often exact ("16x fewer syscalls") and a ratio of
+ * two exact counts comes back as 15.999999999999998: compare with a
+ * relative tolerance far below any measurable difference.
+ */
+#define RATIO_EPS 1e-9
+
 static void judge_ratio(struct verdict *vd, double ratio, double lo,
 			double hi, int sig, double min_ratio, double max_ratio)
 {
+	min_ratio *= 1 - RATIO_EPS;
+	max_ratio *= 1 + RATIO_EPS;
 	vd->has_ratio = 1;
 	vd->ratio = ratio;
 	vd->lo = lo;
@@ -1021,6 +1030,8 @@ static void eval_flavors(struct run *r, json_t *c, struct verdict *vd,
 		vd->lo = lo;
 		vd->hi = hi;
 		vd->level = 1 - opt.alpha;
+		min_ratio *= 1 - RATIO_EPS;
+		max_ratio *= 1 + RATIO_EPS;
 		if (lo > min_ratio && gm <= max_ratio)
 			vd->v = "holds";
 		else if (hi < min_ratio || lo > max_ratio)
