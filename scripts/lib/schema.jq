@@ -34,7 +34,8 @@ def check_suite($i):
 	  want("\($p).context"; .context | type == "object"; "context must be an object"),
 	  want("\($p).notes"; .notes | type == "array"; "notes must be an array"),
 	  want("\($p).benchmarks"; .benchmarks | is_num; "benchmarks must be a count"),
-	  want("\($p).reason"; (.status | IN("ok", "repaired", "interrupted")) or (.reason | is_str); "failed without a reason");
+	  want("\($p).reason"; (.status | IN("ok", "repaired", "interrupted")) or (.reason | is_str); "failed without a reason"),
+	  want("\($p).round"; (.round == null) or ((.round | is_num) and (.rounds | is_num) and .round >= 1 and .round <= .rounds); "round must be 1..rounds");
 
 want("document"; type == "object"; "not a JSON object"),
 (select(type == "object") |

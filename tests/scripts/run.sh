@@ -70,7 +70,20 @@ fails "arguments that are not flags are refused" 2 scripts/run stray
 # while the other is kept.
 make -s --no-print-directory BUILD="$BUILD" FLAVORS=O1 SUITES=harness build >/dev/null 2>&1
 ok -x "$BUILD/O1/bench_harness" "the O1 flavor builds"
-export FLAVORS="O2 O1" PROFILE=quick
+export FLAVORS="O2 O1" PROFILE=test ROUNDS=3
+out=$(scripts/run 2>&1)
+is "$?" 0 "two flavors run in rounds"
+rdir=$(ls -d "$RESULTS"/*/ | tail -1)
+rdir=${rdir%/}
+check "a run in rounds validates" scripts/validate "$rdir/run.json"
+is "$(jq -c '[.suites[] | "\(.flavor)\(.round)"]' "$rdir/run.json")" \
+	'["O21","O11","O12","O22","O23","O13"]' "three rounds, every flavor once per round, order rotated"
+is "$(jq '[.benchmarks[] | select(.run_name == "harness/loop/native" and .flavor == "O1")] | length' "$rdir/run.json")" \
+	3 "a benchmark's repetitions come from every round"
+ok -s "$rdir/raw/harness-O1-r3.json" "each round keeps its raw file"
+ok -s "$rdir/flavors.txt" "the flavor comparison is printed"
+ok "$(printf '%s\n' "$out" | grep -c 'round 3 of 3')" -eq 2 "progress names the round"
+export PROFILE=quick ROUNDS=1
 
 # wait_for FILE PATTERN: until the file has a line matching (30 s at most).
 wait_for() {
