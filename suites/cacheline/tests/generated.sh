@@ -2,42 +2,32 @@
 # generated.sh - tcp_sock.h and tcp_sock.c are what gen-tcp-sock makes of
 # tcp_sock_fields.tsv today, and the generator refuses what it cannot model.
 set -u
+cd "$(dirname "$0")/../../.." || exit 2
+. tests/lib/tap.sh
 dir=suites/cacheline
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0
-fail=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fail=1
-	fi
-}
 
 "$dir/gen-tcp-sock" "$tmp" >"$tmp/log" 2>&1
-ok $? "the generator runs"
+is "$?" 0 "the generator runs"
 for f in tcp_sock.h tcp_sock.c; do
 	cmp -s "$tmp/$f" "$dir/$f"
-	ok $? "$f is up to date with the TSV (run $dir/gen-tcp-sock)"
+	is "$?" 0 "$f is up to date with the TSV (run $dir/gen-tcp-sock)"
 done
 
 mkdir "$tmp/bad"
 sed 's/^u16\ttcp_header_len/u24\ttcp_header_len/' "$dir/tcp_sock_fields.tsv" \
 	>"$tmp/bad/fields.tsv"
 ! "$dir/gen-tcp-sock" "$tmp/bad" "$tmp/bad/fields.tsv" 2>"$tmp/bad/log"
-ok $? "a type without a modelled size is refused"
+is "$?" 0 "a type without a modelled size is refused"
 grep -q 'no modelled size for type u24 of field tcp_header_len' "$tmp/bad/log"
-ok $? "and the message names the field"
+is "$?" 0 "and the message names the field"
 [ ! -e "$tmp/bad/tcp_sock.h" ] && [ ! -e "$tmp/bad/tcp_sock.h.tmp" ]
-ok $? "and nothing is written"
+is "$?" 0 "and nothing is written"
 
 awk 'NR == 2 { print; print } NR != 2' "$dir/tcp_sock_fields.tsv" \
 	>"$tmp/bad/dup.tsv"
 ! "$dir/gen-tcp-sock" "$tmp/bad" "$tmp/bad/dup.tsv" 2>/dev/null
-ok $? "a field listed twice is refused"
+is "$?" 0 "a field listed twice is refused"
 
-echo "1..$n"
-exit $fail
+done_testing

@@ -4,40 +4,27 @@
 # refused (a file-size limit, with SIGXFSZ ignored so writes return
 # EFBIG), and after SIGTERM in the middle of a run.
 set -u
-BUILD=${BUILD:-build}
+cd "$(dirname "$0")/../../.." || exit 2
+. tests/lib/tap.sh
 bin=$BUILD/O2/bench_syscall
-n=0
-fails=0
-ok() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2"
-		fails=$((fails + 1))
-	fi
-}
 left() {
 	find "$1" -mindepth 1 | head -5
 }
 
-if [ ! -x "$bin" ]; then
-	echo "1..0 # SKIP $bin not built"
-	exit 0
-fi
+ok -x "$bin" "the suite binary is built"
+[ -x "$bin" ] || { done_testing; exit 1; }
 dir=$(mktemp -d)
-trap 'rm -rf "$dir"' EXIT
+trap 'rm -rf "$dir" "$dir.json"' EXIT
 files='combine/cached/pread|crossing/pread_cached|fsync/fsync/|runtime/c/read_1m'
 
 "$bin" --bench_profile=test --bench_data_dir="$dir" \
 	--benchmark_filter="$files" --benchmark_format=json \
 	>"$dir.json" 2>/dev/null
 rc=$?
-ok $rc "a test-profile run of the file-making benchmarks succeeds"
-ok "$(jq '[.benchmarks[] | select(.error_occurred)] | length' "$dir.json")" \
+is "$rc" 0 "a test-profile run of the file-making benchmarks succeeds"
+is "$(jq '[.benchmarks[] | select(.error_occurred)] | length' "$dir.json")" 0 \
 	"and none of them failed or skipped"
-[ -z "$(left "$dir")" ]
-ok $? "nothing left after a normal run"
+is "$(left "$dir")" "" "nothing left after a normal run"
 
 # 256 KiB at most per file: the scan file (2 MiB), the runtime's 1 MiB
 # file and the 64 KiB appends beyond the fourth all hit the limit.
@@ -48,15 +35,14 @@ ok $? "nothing left after a normal run"
 		--benchmark_filter="$files" --benchmark_format=json
 ) >"$dir.json" 2>/dev/null
 rc=$?
-ok $((rc == 1 ? 0 : 1)) "refused writes make the run fail (status $rc)"
-ok $((1 - $(jq '[.benchmarks[] | select(.error_message // "" |
-	startswith("failed"))] | length > 0' "$dir.json" | grep -c true))) \
+is "$rc" 1 "refused writes make the run fail"
+is "$(jq '[.benchmarks[] | select(.error_message // "" |
+	startswith("failed"))] | length > 0' "$dir.json")" true \
 	"a benchmark failed mid-run"
-ok $((1 - $(jq '[.benchmarks[] | select(.error_message // "" |
-	startswith("skipped: cannot create"))] | length > 0' "$dir.json" |
-	grep -c true))) "a benchmark skipped at set-up"
-[ -z "$(left "$dir")" ]
-ok $? "nothing left after failures: $(left "$dir" | tr '\n' ' ')"
+is "$(jq '[.benchmarks[] | select(.error_message // "" |
+	startswith("skipped: cannot create"))] | length > 0' "$dir.json")" true \
+	"a benchmark skipped at set-up"
+is "$(left "$dir")" "" "nothing left after failures"
 
 # SIGTERM while fsync appends are running (the quick profile's take
 # a second or more).
@@ -67,15 +53,9 @@ for _ in $(seq 50); do
 	[ -n "$(left "$dir")" ] && break
 	sleep 0.1
 done
-[ -n "$(left "$dir")" ]
-ok $? "a file exists while the benchmark runs"
+ok -n "$(left "$dir")" "a file exists while the benchmark runs"
 kill -TERM $pid
 wait $pid
-rc=$?
-ok $((rc == 143 ? 0 : 1)) "SIGTERM ends the run (status $rc)"
-[ -z "$(left "$dir")" ]
-ok $? "nothing left after SIGTERM: $(left "$dir" | tr '\n' ' ')"
-
-rm -f "$dir.json"
-echo "1..$n"
-[ $fails -eq 0 ]
+is "$?" 143 "SIGTERM ends the run"
+is "$(left "$dir")" "" "nothing left after SIGTERM"
+done_testing
