@@ -237,7 +237,7 @@ build: $(T)/tools/benchstat
 # ---- commands -----------------------------------------------------------
 
 PROFILE ?= quick
-export PROFILE SUITES FLAVORS BUILD
+export PROFILE SUITES FLAVORS BUILD BASELINE ROUNDS SYNC_DIR RESULTS
 
 .PHONY: run test deps list clean print-plan list-suites
 list-suites:

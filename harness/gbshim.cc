@@ -366,8 +366,9 @@ int bench_counted(const struct bench_state *st, const char *name,
 	return -1;
 }
 
-void bench_register_native_reference(const char *suite)
+void bench_register_native_reference(const char *suite, int repetitions)
 {
+	benchmark::internal::Benchmark *b;
 	/*
 	 * The same body as the harness suite's C loops: a counter the
 	 * compiler must keep (bench_sink), so every form does identical
@@ -375,7 +376,7 @@ void bench_register_native_reference(const char *suite)
 	 */
 	std::string name = std::string(suite) + "/loop/native";
 
-	benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
+	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
 
 		if (pinning)
@@ -385,6 +386,8 @@ void bench_register_native_reference(const char *suite)
 		if (x != 0)
 			gs.SkipWithError("failed: the sink changed its value");
 	});
+	if (repetitions > 0)
+		b->Repetitions(repetitions);
 }
 
 int bench_error_occurred(const struct bench_state *st)

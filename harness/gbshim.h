@@ -278,10 +278,10 @@ int bench_counted(const struct bench_state *st, const char *name,
 
 /*
  * The native Google Benchmark reference loop the harness suite compares
- * its own loop forms against ("<suite>/loop/native"); only that suite
- * calls it.
+ * its own loop forms against ("<suite>/loop/native"), with a fixed number
+ * of repetitions (0: the command line's); only that suite calls it.
  */
-void bench_register_native_reference(const char *suite);
+void bench_register_native_reference(const char *suite, int repetitions);
 
 /* ---- process-wide ---- */
 
