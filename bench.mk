@@ -6,6 +6,7 @@
 #   make test                 build and run every test
 #   make run SUITES="dram syscall" PROFILE=full
 #   make run SUITES=optlevels FLAVORS="O2 O3 custom" CFLAGS_custom="-O2 -fno-plt"
+#   make run SUITES=dram ARGS="--benchmark_filter=chase --bench_pin=0"
 #   make list                 suites and flavors
 #   make V=1 ...              show full command lines
 #
@@ -254,7 +255,7 @@ deps:
 run:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) --no-print-directory build
-	$(Q)scripts/run
+	$(Q)scripts/run $(ARGS)
 
 test:
 	$(Q)scripts/deps
