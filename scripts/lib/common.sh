@@ -27,6 +27,8 @@ now_iso() { date +%Y-%m-%dT%H:%M:%S%z | sed -E 's/([0-9]{2})([0-9]{2})$/\1:\2/';
 write_atomic() {
 	local f=$1 tmp
 	tmp=$(mktemp "$f.tmp.XXXXXX") || return 1
+	# mktemp makes it 0600; results are for reading: the umask decides.
+	chmod "$(printf '%o' $((0666 & ~$(umask))))" "$tmp"
 	if cat > "$tmp"; then
 		mv -f "$tmp" "$f"
 	else
