@@ -490,9 +490,10 @@ static int cmd_flavors(int argc, char **argv)
 		const char *fl = r.flavors[f];
 		const double **as = NULL, **bs = NULL;
 		int *nas = NULL, *nbs = NULL, k = 0;
-		int faster = 0, slower = 0, same = 0;
+		int faster = 0, slower = 0, same = 0, mixed = 0;
 		double best = 0, worst = INFINITY;
 		const char *best_name = NULL, *worst_name = NULL;
+		const char *tsuite = NULL;	/* whose text size to show */
 
 		if (!strcmp(fl, opt.baseline))
 			continue;
@@ -508,6 +509,10 @@ static int cmd_flavors(int argc, char **argv)
 				continue;
 			compare_groups(base, g, opt.metric, &c);
 			any = 1;
+			if (!tsuite)
+				tsuite = g->suite;
+			else if (strcmp(tsuite, g->suite))
+				mixed = 1;
 			snprintf(label, sizeof(label), "%s [%s]", g->name, fl);
 			if (opt.json) {
 				json_t *o = cmp_json(&c);
@@ -564,10 +569,12 @@ static int cmd_flavors(int argc, char **argv)
 					    (const double *const *)bs, nbs, k,
 					    1 - opt.alpha, 2000, 1, &gm, &lo,
 					    &hi);
+			/* Text size of the one suite compared; none if several. */
 			json_array_foreach(suites, si, s) {
 				json_t *t = json_object_get(s, "text_bytes");
 
-				if (!json_is_integer(t))
+				if (!json_is_integer(t) || mixed ||
+				    strcmp(jstr(s, "suite", ""), tsuite))
 					continue;
 				if (!strcmp(jstr(s, "flavor", ""), fl))
 					text = (long)json_integer_value(t);

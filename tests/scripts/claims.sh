@@ -97,4 +97,21 @@ ok "$(printf '%s\n' "$out" | grep -E '^O3 ' | grep -c '3 ')" -eq 1 "one line per
 "$bs" flavors "$w/run.json" --baseline O2 --json > "$w/f.json"
 is "$(jq -r '.flavors[0] | "\(.faster) \(.slower) \(.best) \(.worst)"' "$w/f.json")" "2 1 s/k/c s/k/b" \
 	"faster, slower, best and worst"
+
+# Text sizes: of the suite compared, never of another suite's binary.
+jq '.suites = [
+	{suite: "s", flavor: "O2", text_bytes: 1000}, {suite: "s", flavor: "O3", text_bytes: 1200},
+	{suite: "t", flavor: "O2", text_bytes: 5000}] | .suites[] += {status: "ok", exit_code: 0,
+	seconds: 1, raw: "r", context: {}, notes: [], benchmarks: 1}
+	| .benchmarks |= map(select(.run_name | startswith("s/k/")))' "$w/run.json" > "$w/text.json"
+"$bs" flavors "$w/text.json" --baseline O2 --json > "$w/ft.json"
+is "$(jq -r '.flavors[0].text_ratio' "$w/ft.json")" 1.2 "text size against the baseline, of the same suite"
+cat > "$w/tclaims.json" <<'JSON'
+{ "suite": "s", "claims": [
+  { "id": "grows", "claim": "O3 grows text", "kind": "text_size", "suite": "s", "baseline_flavor": "O2", "candidate_flavor": "O3" },
+  { "id": "shrinks", "claim": "O3 shrinks text", "kind": "text_size", "suite": "s", "baseline_flavor": "O2", "candidate_flavor": "O3", "expect": "lower" }
+]}
+JSON
+"$bs" claims "$w/text.json" "$w/tclaims.json" --json > "$w/tv.json"
+is "$(jq -r '[.[].verdict] | join(",")' "$w/tv.json")" "holds,does not hold" "text_size claims"
 done_testing
