@@ -237,6 +237,9 @@ void context_collect(void)
 				      (unsigned long long)topo_cache_size(l));
 		}
 	bench_context("mem_total_bytes", "%llu",
+		      (unsigned long long)mem_total());
+	/* hwloc's figure can differ (one VM: 7.2 GiB against 23.5). */
+	bench_context("topo_memory_bytes", "%llu",
 		      (unsigned long long)topo_total_memory());
 	bench_context("mem_available_bytes", "%llu",
 		      (unsigned long long)mem_available());

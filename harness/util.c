@@ -237,19 +237,30 @@ void mem_free(void *p, size_t bytes)
 		munmap(p, bytes);
 }
 
-uint64_t mem_available(void)
+static uint64_t meminfo(const char *key)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
-	char line[256];
+	char line[256], fmt[64];
 	unsigned long long kb = 0;
 
 	if (!f)
 		return 0;
+	snprintf(fmt, sizeof(fmt), "%s: %%llu kB", key);
 	while (fgets(line, sizeof(line), f))
-		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+		if (sscanf(line, fmt, &kb) == 1)
 			break;
 	fclose(f);
 	return (uint64_t)kb * 1024;
+}
+
+uint64_t mem_available(void)
+{
+	return meminfo("MemAvailable");
+}
+
+uint64_t mem_total(void)
+{
+	return meminfo("MemTotal");
 }
 
 int read_file_str(const char *path, char *buf, size_t len)

@@ -57,8 +57,9 @@ void mem_free(void *p, size_t bytes);
 void mem_prefault(void *p, size_t bytes);
 size_t page_size(void);
 
-/* MemAvailable from /proc/meminfo, in bytes; 0 if unknown. */
+/* MemAvailable and MemTotal from /proc/meminfo, in bytes; 0 if unknown. */
 uint64_t mem_available(void);
+uint64_t mem_total(void);
 
 /* Reads a small file into buf (NUL-terminated, trailing newline cut). */
 int read_file_str(const char *path, char *buf, size_t len);
