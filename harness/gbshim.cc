@@ -67,6 +67,7 @@ struct instance {
 	uint64_t count_n = 0;		/* iterations of the counting pass */
 	std::vector<double> syscalls;	/* per iteration, per thread */
 	std::string count_missing;	/* why syscalls are not counted */
+	std::atomic<bool> count_failed{ false };	/* any thread's pass */
 };
 
 bench_family *families;
@@ -491,9 +492,11 @@ void count_pass(instance *in, bench_state *st)
 	cs.tid = st->tid;
 	cs.counting = true;
 	cs.ctrs = ctr_open("syscalls", 0);
-	if (st->tid == 0)
+	if (st->tid == 0) {
 		in->count_missing = ctr_count(cs.ctrs) ? ""
 				    : std::string(ctr_missing(cs.ctrs));
+		in->count_failed = false;
+	}
 	bench_thread_barrier(st);
 	for (int pass = 0; pass < 2 && in->count_missing.empty(); pass++) {
 		cs.count_n = n;
@@ -513,9 +516,12 @@ void count_pass(instance *in, bench_state *st)
 		}
 		in->syscalls[(size_t)st->tid] = ctr_value(cs.ctrs, 0) /
 						(double)n;
+		if (!cs.error.empty())
+			in->count_failed = true;
 		bench_thread_barrier(st);
+		/* Decided after the barrier, so every thread decides alike. */
 		n = in->count_n;
-		if (n <= 1 || !cs.error.empty())
+		if (n <= 1 || in->count_failed)
 			break;
 	}
 	ctr_close(cs.ctrs);

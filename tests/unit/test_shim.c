@@ -119,6 +119,14 @@ static void threads_run(struct bench_state *st)
 		      BENCH_CTR_AVG_THREADS);
 }
 
+/* Waits for its sibling inside run(), as threaded cases do. */
+static void threads_syscalls_run(struct bench_state *st)
+{
+	bench_thread_barrier(st);
+	syscalls_run(st);
+	bench_thread_barrier(st);
+}
+
 static void per_iter_run(struct bench_state *st)
 {
 	uint64_t count = 0;
@@ -172,6 +180,9 @@ static const struct bench_case cases[] = {
 	  .flags = BENCH_HIST },
 	{ .name = "shim/threads", .desc = "two threads", .run = threads_run,
 	  .threads = 2, .flags = BENCH_REAL_TIME },
+	{ .name = "shim/threads_counted", .desc = "two threads, counted",
+	  .run = threads_syscalls_run, .threads = 2,
+	  .flags = BENCH_REAL_TIME, .counters = "syscalls" },
 	{ .name = "shim/per_iteration", .desc = "per-iteration form",
 	  .run = per_iter_run },
 	{ .name = "shim/noloop", .desc = "forgets its loop", .run = noloop_run },
@@ -292,7 +303,8 @@ static void test_main_run(void)
 	int rc, all_setup_once = 1, reps = 0;
 
 	rc = run_child("^unittest/shim/(args|range|gen|setup_once|setup_once2|"
-		       "skip|counters|syscalls|hist|threads|per_iteration|"
+		       "skip|counters|syscalls|hist|threads|threads_counted|"
+		       "per_iteration|"
 		       "manual|us)", NULL, log, sizeof(log));
 	is_int(rc, 0, "a run with a skip exits 0");
 	if (rc)
@@ -386,6 +398,15 @@ static void test_main_run(void)
 	ok(b != NULL, "two threads: Google Benchmark's name suffix");
 	is_dbl(num(b, "threads_seen"), 2, 0, "both thread indexes ran");
 	is_dbl(num(b, "threads"), 2, 0, "threads field is 2");
+
+	b = find(root, "unittest/shim/threads_counted/real_time/threads:2");
+	if (num(b, "syscalls") != -12345)
+		is_dbl(num(b, "syscalls"), 1, 0, "two threads that wait on each "
+		       "other inside run() are counted: one syscall each per "
+		       "iteration");
+	else
+		ok(b != NULL, "two threads with an uncounted syscall counter "
+		   "still run");
 
 	b = find(root, "unittest/shim/per_iteration");
 	is_dbl(num(b, "loops"), 1, 0, "the per-iteration form runs each "
