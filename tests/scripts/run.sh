@@ -78,7 +78,7 @@ rdir=${rdir%/}
 check "a run in rounds validates" scripts/validate "$rdir/run.json"
 is "$(jq -c '[.suites[] | "\(.flavor)\(.round)"]' "$rdir/run.json")" \
 	'["O21","O11","O12","O22","O23","O13"]' "three rounds, every flavor once per round, order rotated"
-is "$(jq '[.benchmarks[] | select(.run_name == "harness/loop/native" and .flavor == "O1")] | length' "$rdir/run.json")" \
+is "$(jq '[.benchmarks[] | select(.base_name == "harness/hist/timed_op" and .flavor == "O1" and .run_type == "iteration")] | length' "$rdir/run.json")" \
 	3 "a benchmark's repetitions come from every round"
 ok -s "$rdir/raw/harness-O1-r3.json" "each round keeps its raw file"
 ok -s "$rdir/flavors.txt" "the flavor comparison is printed"
