@@ -76,7 +76,6 @@ struct ctr_set {
 };
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static pthread_mutex_t status_lock = PTHREAD_MUTEX_INITIALIZER;
 static char status[NDEFS][256];
 static char papi_status[1400];
 static char perf_status[256];
@@ -97,17 +96,16 @@ int ctr_known(const char *name)
 	return def_index(name) >= 0;
 }
 
+/* Written once, by do_init() under pthread_once; read-only after. */
 static void set_status(int i, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 static void set_status(int i, const char *fmt, ...)
 {
 	va_list ap;
 
-	pthread_mutex_lock(&status_lock);
 	va_start(ap, fmt);
 	vsnprintf(status[i], sizeof(status[i]), fmt, ap);
 	va_end(ap);
-	pthread_mutex_unlock(&status_lock);
 }
 
 static long find_tracepoint(const char *event)

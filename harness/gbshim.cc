@@ -40,7 +40,6 @@
 namespace {
 
 struct instance {
-	const bench_family *fam;
 	const bench_case *c;
 	int64_t arg;
 	std::string name;
@@ -133,11 +132,6 @@ const void *bench_data(const struct bench_state *st)
 int64_t bench_param(const struct bench_state *st)
 {
 	return st->in->c->param;
-}
-
-const struct bench_case *bench_case_of(const struct bench_state *st)
-{
-	return st->in->c;
 }
 
 const char *bench_name(const struct bench_state *st)
@@ -436,8 +430,12 @@ int bench_pinning(void)
 
 namespace {
 
-/* Teardown of whatever is live; called by thread 0 or at exit only. */
-void teardown_current(benchmark::State *gs)
+/*
+ * Teardown of whatever is live; called by thread 0 or at exit only. It
+ * may run inside another instance's run, so it gets no Google Benchmark
+ * state: a teardown uses bench_priv() and the case's constants only.
+ */
+void teardown_current(void)
 {
 	instance *in = current;
 
@@ -447,7 +445,6 @@ void teardown_current(benchmark::State *gs)
 	if (in->set_up && !in->setup_failed && in->c->teardown) {
 		bench_state st{};
 
-		st.gs = gs;
 		st.in = in;
 		in->c->teardown(&st);
 	}
@@ -460,7 +457,7 @@ void teardown_current(benchmark::State *gs)
 void prepare(instance *in, bench_state *st)
 {
 	if (current != in)
-		teardown_current(st->gs);
+		teardown_current();
 	if (in->set_up)
 		return;
 	current = in;
@@ -639,7 +636,7 @@ void run_instance(benchmark::State &gs, instance *in)
 		    !gs.error_occurred())
 			bench_fail(&st, "verification failed");
 		if (c->flags & BENCH_SETUP_EACH_RUN)
-			teardown_current(&gs);
+			teardown_current();
 	}
 	ctr_close(st.ctrs);
 	if (!st.label.empty() || !st.notes.empty())
@@ -705,7 +702,6 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 	benchmark::internal::Benchmark *b;
 	instance *raw;
 
-	in->fam = f;
 	in->c = c;
 	in->arg = arg;
 	in->threads = c->threads > 1 ? c->threads : 1;
@@ -906,7 +902,7 @@ extern "C" int bench_main(int argc, char **argv)
 	}
 	context_collect();
 	benchmark::RunSpecifiedBenchmarks();
-	teardown_current(nullptr);
+	teardown_current();
 	benchmark::Shutdown();
 	if (failures) {
 		fprintf(stderr, "error: %d benchmark(s) failed verification\n",

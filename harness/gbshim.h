@@ -29,7 +29,9 @@
  *             times while it sizes the iteration count, then once per
  *             repetition); owns the timed loop
  *   verify    after every run, outside the timed region
- *   teardown  when the next instance starts, or at exit
+ *   teardown  when the next instance starts, or at exit; it may use
+ *             bench_priv(), bench_arg(), bench_data() and bench_param()
+ *             only (there is no Google Benchmark run to report into)
  * Instances are set up one at a time, so two large buffers never coexist.
  */
 #ifndef GBSHIM_H
@@ -167,7 +169,6 @@ void bench_register_family(struct bench_family *f);
 int64_t bench_arg(const struct bench_state *st);
 const void *bench_data(const struct bench_state *st);
 int64_t bench_param(const struct bench_state *st);
-const struct bench_case *bench_case_of(const struct bench_state *st);
 /* Full benchmark name, "suite/family/case/arg:value". */
 const char *bench_name(const struct bench_state *st);
 

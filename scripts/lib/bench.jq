@@ -60,3 +60,6 @@ def human_bytes:
 	elif . >= 1048576 and (. % 1048576) == 0 then "\(. / 1048576)MiB"
 	elif . >= 1024 and (. % 1024) == 0 then "\(. / 1024)KiB"
 	else "\(.)B" end;
+
+# The flavor others are compared with: O2 when the run has it, else the first.
+def baseline_flavor: [.suites[].flavor] | if index("O2") then "O2" else .[0] end;

@@ -27,6 +27,14 @@ same=$(diff <(jq -S '.benchmarks | map(del(.suite, .flavor, .status, .param, .ba
 	<(jq -S '.benchmarks' "$w/raw.json") >/dev/null && echo yes)
 is "$same" yes "Google Benchmark's own fields are unchanged"
 
+# Merging again keeps what only the run knew.
+jq '.status = "partial" | .started = "2026-01-01T00:00:00+00:00" | .args = ["--benchmark_filter=x"]' \
+	"$w/clean/run.json" > "$w/clean/run.json.new" && mv "$w/clean/run.json.new" "$w/clean/run.json"
+scripts/merge "$w/clean" 2>/dev/null
+is "$(jq -c '[.status, .started, .profile, .args]' "$w/clean/run.json")" \
+	'["partial","2026-01-01T00:00:00+00:00","test",["--benchmark_filter=x"]]' \
+	"a second merge keeps status, start, profile and flags"
+
 # Bare NaN and Infinity, as Google Benchmark writes them.
 sed -E '0,/"iterations": /s/"iterations": /"weird": NaN,\n      "worse": -Infinity,\n      "iterations": /' "$w/raw.json" > "$w/nan.json"
 ok "$(grep -c 'NaN' "$w/nan.json")" -ge 1 "fixture has a bare NaN"
