@@ -575,6 +575,15 @@ void report_hist(bench_state *st)
 	c["p999_ns"] = (double)hist_quantile(&all, 0.999);
 	c["max_ns"] = (double)all.max;
 	c["samples"] = (double)all.count;
+	if (in->c->flags & BENCH_HIST_DECILES)
+		for (int d = 1; d <= 8; d++) {
+			char name[16];
+
+			if (d == 5)
+				continue;	/* p50_ns, above */
+			snprintf(name, sizeof(name), "p%d0_ns", d);
+			c[name] = (double)hist_quantile(&all, d / 10.0);
+		}
 }
 
 void run_instance(benchmark::State &gs, instance *in)
@@ -610,7 +619,7 @@ void run_instance(benchmark::State &gs, instance *in)
 	}
 
 	st.ctrs = ctr_open(in->timed_counters.c_str(), 0);
-	if (c->flags & BENCH_HIST) {
+	if (c->flags & (BENCH_HIST | BENCH_HIST_DECILES)) {
 		st.h = in->hists[(size_t)st.tid];
 		hist_reset(st.h);
 	}
@@ -726,7 +735,7 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 		free(list);
 	}
 	in->syscalls.assign((size_t)in->threads, 0.0);
-	if (c->flags & BENCH_HIST)
+	if (c->flags & (BENCH_HIST | BENCH_HIST_DECILES))
 		for (int t = 0; t < in->threads; t++)
 			in->hists.push_back((hist *)xcalloc(1, sizeof(hist)));
 	raw = in.get();

@@ -75,6 +75,7 @@ enum {
 	BENCH_NO_PIN = 1 << 2,		/* do not pin the benchmark thread(s) */
 	BENCH_HIST = 1 << 3,		/* report per-op latency percentiles */
 	BENCH_SETUP_EACH_RUN = 1 << 4,	/* fresh setup/teardown around every run */
+	BENCH_HIST_DECILES = 1 << 5,	/* BENCH_HIST, plus p10_ns .. p80_ns */
 };
 
 typedef int (*bench_setup_fn)(struct bench_state *st);
@@ -226,7 +227,8 @@ void bench_set_iteration_time(struct bench_state *st, double seconds);
 /*
  * BENCH_HIST: one latency sample per operation. The histogram is
  * log-linear (relative error under 1/64), merged across threads, and
- * reported as counters p50_ns, p90_ns, p99_ns, p999_ns, max_ns.
+ * reported as counters p50_ns, p90_ns, p99_ns, p999_ns, max_ns (and with
+ * BENCH_HIST_DECILES p10_ns, p20_ns ... p80_ns, for a whole distribution).
  */
 void bench_hist_add(struct bench_state *st, uint64_t ns);
 static inline uint64_t bench_op_begin(void)

@@ -18,6 +18,7 @@
  */
 #define _GNU_SOURCE
 #include "gbshim.h"
+#include "hot.h"
 #include "topo.h"
 #include "util.h"
 
@@ -146,12 +147,14 @@ static int aos_verify(struct bench_state *st)
 
 /*
  * Three sizes in the quick profile: within L1d, half the last-level
- * cache, and four times it (the largest sweep point of the hot-field
- * benchmarks, so {max} means the same); every octave in the full one.
+ * cache, and four times it (cl_ws_max(), the largest sweep point of the
+ * hot-field benchmarks too, so {max} means the same); every octave in the
+ * full one.
  */
 static int aos_sizes(const struct bench_case *c, int64_t *out, int max)
 {
-	uint64_t l1 = topo_cache_size(1), llc = topo_llc_size(), hi;
+	uint64_t l1 = topo_cache_size(1), llc = topo_llc_size();
+	uint64_t hi = cl_ws_max();
 	int n;
 
 	if (bench_profile() == BENCH_PROFILE_TEST) {
@@ -161,11 +164,6 @@ static int aos_sizes(const struct bench_case *c, int64_t *out, int max)
 	}
 	if (!l1)
 		l1 = 32 << 10;
-	hi = 4 * llc;
-	if (hi < (64ULL << 20))
-		hi = 64ULL << 20;
-	if (hi > topo_mem_budget())
-		hi = topo_mem_budget() / 4096 * 4096;
 	if (bench_profile() == BENCH_PROFILE_FULL)
 		return topo_sweep(out, max, l1 / 2, hi, 1, 4096);
 	n = 0;

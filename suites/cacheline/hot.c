@@ -419,56 +419,40 @@ rx_grouped_aligned(void *p, uint64_t z)
  * Dispatch on the case once, outside the timed loop; the mode is a
  * constant in each instantiation, so neither loop tests it per visit.
  */
-static void hot_run_free(struct bench_state *st)
+static inline __attribute__((always_inline)) void
+hot_dispatch(struct bench_state *st, const struct hot_case *hc,
+	     enum hot_mode mode)
 {
-	const struct hot_case *hc = bench_data(st);
-
 	switch (hc->layout * CL_NPATHS + hc->path) {
 	case CL_SCATTERED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_scattered, HOT_FREE);
+		hot_loop(st, tx_scattered, mode);
 		break;
 	case CL_SCATTERED * CL_NPATHS + CL_RX:
-		hot_loop(st, rx_scattered, HOT_FREE);
+		hot_loop(st, rx_scattered, mode);
 		break;
 	case CL_GROUPED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_grouped, HOT_FREE);
+		hot_loop(st, tx_grouped, mode);
 		break;
 	case CL_GROUPED * CL_NPATHS + CL_RX:
-		hot_loop(st, rx_grouped, HOT_FREE);
+		hot_loop(st, rx_grouped, mode);
 		break;
 	case CL_GROUPED_ALIGNED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_grouped_aligned, HOT_FREE);
+		hot_loop(st, tx_grouped_aligned, mode);
 		break;
 	default:
-		hot_loop(st, rx_grouped_aligned, HOT_FREE);
+		hot_loop(st, rx_grouped_aligned, mode);
 		break;
 	}
 }
 
-static void hot_run_serial(struct bench_state *st)
+static void hot_run(struct bench_state *st)
 {
 	const struct hot_case *hc = bench_data(st);
 
-	switch (hc->layout * CL_NPATHS + hc->path) {
-	case CL_SCATTERED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_scattered, HOT_SERIAL);
-		break;
-	case CL_SCATTERED * CL_NPATHS + CL_RX:
-		hot_loop(st, rx_scattered, HOT_SERIAL);
-		break;
-	case CL_GROUPED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_grouped, HOT_SERIAL);
-		break;
-	case CL_GROUPED * CL_NPATHS + CL_RX:
-		hot_loop(st, rx_grouped, HOT_SERIAL);
-		break;
-	case CL_GROUPED_ALIGNED * CL_NPATHS + CL_TX:
-		hot_loop(st, tx_grouped_aligned, HOT_SERIAL);
-		break;
-	default:
-		hot_loop(st, rx_grouped_aligned, HOT_SERIAL);
-		break;
-	}
+	if (hc->mode == HOT_SERIAL)
+		hot_dispatch(st, hc, HOT_SERIAL);
+	else
+		hot_dispatch(st, hc, HOT_FREE);
 }
 
 /*
@@ -502,6 +486,18 @@ static int hot_verify(struct bench_state *st)
 	return 0;
 }
 
+/* The top of the hot and aos_soa sweeps (hot.h). */
+uint64_t cl_ws_max(void)
+{
+	uint64_t hi = 4 * topo_llc_size();
+
+	if (hi < (64ULL << 20))
+		hi = 64ULL << 20;
+	if (hi > topo_mem_budget())
+		hi = topo_mem_budget() / 4096 * 4096;
+	return hi;
+}
+
 /*
  * Working sets: from four times the last-level cache (at least 64 MiB,
  * capped at a quarter of free memory) down by octaves while above half of
@@ -515,7 +511,7 @@ static int hot_verify(struct bench_state *st)
  */
 static int hot_sizes(const struct bench_case *c, int64_t *out, int max)
 {
-	uint64_t l1 = topo_cache_size(1), hi = 4 * topo_llc_size(), lo;
+	uint64_t l1 = topo_cache_size(1), hi = cl_ws_max(), lo;
 	int n, k;
 
 	if (bench_profile() == BENCH_PROFILE_TEST) {
@@ -525,10 +521,6 @@ static int hot_sizes(const struct bench_case *c, int64_t *out, int max)
 	}
 	if (!l1)
 		l1 = 32 << 10;
-	if (hi < (64ULL << 20))
-		hi = 64ULL << 20;
-	if (hi > topo_mem_budget())
-		hi = topo_mem_budget() / 4096 * 4096;
 	for (lo = hi; lo / 2 >= l1 / 2; lo /= 2)
 		;
 	if (bench_profile() == BENCH_PROFILE_FULL)
@@ -546,8 +538,7 @@ static int hot_sizes(const struct bench_case *c, int64_t *out, int max)
 	{								\
 		.name = nm,						\
 		.desc = ds,						\
-		.setup = hot_setup,					\
-		.run = (md) == HOT_SERIAL ? hot_run_serial : hot_run_free, \
+		.setup = hot_setup, .run = hot_run,			\
 		.verify = hot_verify, .teardown = hot_teardown,		\
 		.arg_name = "size", .arg_fmt = BENCH_ARG_BYTES,		\
 		.gen_args = hot_sizes,					\

@@ -111,4 +111,11 @@ int cl_check_object(const struct cl_layout *l, const void *obj,
 uint64_t cl_path_len(const struct cl_layout *l, const void *obj,
 		     enum cl_path path);
 
+/*
+ * The largest working set of the suite's sweeps (hot and aos_soa, so
+ * size:{max} names the same size in both): four times the last-level
+ * cache, at least 64 MiB, capped at the memory budget (topo.h).
+ */
+uint64_t cl_ws_max(void);
+
 #endif

@@ -43,7 +43,6 @@ struct objs {
 	void **obj;
 	char *arena;
 	size_t arena_len, used;
-	size_t failed;
 };
 
 static int objs_init(struct objs *o, enum alloc_kind kind, size_t n,
@@ -125,6 +124,30 @@ static int objs_touch_check(struct objs *o)
 	return bad;
 }
 
+/* Untimed, before the allocations: the resident set they add to. */
+static int64_t objs_rss_before(const struct objs *o)
+{
+	if (o->kind == ALLOC_MALLOC)
+		malloc_trim(0);	/* no resident free heap hides growth */
+	return dram_rss_bytes();
+}
+
+/*
+ * Untimed, after the allocations: writes and checks every object
+ * (objs_touch_check), then reads the resident set into *rss1 and counts
+ * the allocations that failed into *failed. Returns the bad objects.
+ */
+static int objs_after(struct objs *o, int64_t *rss1, size_t *failed)
+{
+	int bad = objs_touch_check(o);
+
+	*rss1 = dram_rss_bytes();
+	*failed = 0;
+	for (size_t i = 0; i < o->n; i++)
+		*failed += !o->obj[i];
+	return bad;
+}
+
 /* Gives everything back so the next run starts from the same RSS. */
 static void objs_release(struct objs *o)
 {
@@ -142,7 +165,6 @@ static void objs_release(struct objs *o)
 	if (o->kind == ALLOC_ARENA)
 		madvise(o->arena, o->arena_len, MADV_DONTNEED);
 	o->used = 0;
-	o->failed = 0;
 }
 
 int alloc_measure(enum alloc_kind kind, size_t n, size_t size,
@@ -150,16 +172,14 @@ int alloc_measure(enum alloc_kind kind, size_t n, size_t size,
 {
 	struct objs o;
 	int64_t rss0, rss1;
+	size_t failed;
 
 	if (objs_init(&o, kind, n, size))
 		return -1;
-	rss0 = dram_rss_bytes();
+	rss0 = objs_rss_before(&o);
 	for (size_t i = 0; i < n; i++)
 		o.obj[i] = objs_alloc(&o);
-	res->bad = objs_touch_check(&o);
-	rss1 = dram_rss_bytes();
-	for (size_t i = 0; i < n; i++)
-		res->bad += !o.obj[i];
+	res->bad = objs_after(&o, &rss1, &failed) + (int)failed;
 	objs_release(&o);
 	objs_destroy(&o);
 	if (rss0 < 0 || rss1 < 0) {
@@ -208,12 +228,11 @@ static void alloc_run(struct bench_state *st)
 {
 	struct objs *o = bench_priv(st);
 	int64_t rss0, rss1;
+	size_t failed;
 	uint64_t n;
 	int bad;
 
-	if (o->kind == ALLOC_MALLOC)
-		malloc_trim(0);	/* no resident free heap hides growth */
-	rss0 = dram_rss_bytes();
+	rss0 = objs_rss_before(o);
 	while ((n = bench_batch(st)) != 0)
 		for (uint64_t i = 0; i < n; i++)
 			for (size_t k = 0; k < o->n; k++)
@@ -225,12 +244,9 @@ static void alloc_run(struct bench_state *st)
 		objs_release(o);
 		return;
 	}
-	bad = objs_touch_check(o);
-	rss1 = dram_rss_bytes();
-	for (size_t k = 0; k < o->n; k++)
-		o->failed += !o->obj[k];
-	if (o->failed) {
-		bench_skip(st, "%zu of %zu allocations failed (%s)", o->failed,
+	bad = objs_after(o, &rss1, &failed);
+	if (failed) {
+		bench_skip(st, "%zu of %zu allocations failed (%s)", failed,
 			   o->n, strerror(ENOMEM));
 	} else if (bad) {
 		bench_fail(st, "%d objects overlap another", bad);
@@ -294,15 +310,16 @@ static void touch_run(struct bench_state *st)
 
 static int touch_verify(struct bench_state *st)
 {
-	double faults, want = (double)bench_iterations(st) * MiB / page_size();
+	uint64_t page = bench_param(st) == DRAM_4K ? page_size() : DRAM_HUGE;
+	uint64_t want = (bench_iterations(st) * MiB + page - 1) / page;
+	double faults;
 
-	if (bench_param(st) != DRAM_4K ||
-	    bench_counted(st, "page_faults", &faults))
+	if (bench_counted(st, "page_faults", &faults))
 		return 0;
 	/* Fewer faults than pages: the memory was not fresh. */
-	if (faults < want) {
-		bench_fail(st, "%.0f page faults for %.0f fresh pages", faults,
-			   want);
+	if (faults < (double)want) {
+		bench_fail(st, "%.0f page faults for %llu fresh pages", faults,
+			   (unsigned long long)want);
 		return 1;
 	}
 	return 0;

@@ -98,7 +98,8 @@ static void report(struct bench_state *st, double huge, double adjacent,
 {
 	enum backing k = (enum backing)bench_param(st);
 
-	bench_counter(st, "huge_share", huge, BENCH_CTR_TOTAL);
+	if (huge >= 0)
+		bench_counter(st, "huge_share", huge, BENCH_CTR_TOTAL);
 	if (adjacent >= 0)
 		bench_counter(st, "phys_adjacent", adjacent, BENCH_CTR_TOTAL);
 	bench_label(st, "%s%s%s", backings[k].what, note[0] ? "; " : "",

@@ -54,10 +54,8 @@ static int touch_shuffled(char *p, size_t len, uint64_t seed)
 	order = malloc(n * sizeof(*order));
 	if (!order)
 		return -1;
-	for (size_t i = 0; i < n; i++)
-		order[i] = (uint32_t)i;
 	rng_seed(&r, seed);
-	rng_shuffle_u32(&r, order, n);
+	cyc_order_random(order, n, &r);
 	/* A write: a read would map the shared zero page, not a frame. */
 	for (size_t i = 0; i < n; i++)
 		((volatile char *)p)[(size_t)order[i] * ps] = 0;

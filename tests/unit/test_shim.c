@@ -178,6 +178,8 @@ static const struct bench_case cases[] = {
 	  .run = syscalls_run, .counters = "syscalls,cycles" },
 	{ .name = "shim/hist", .desc = "histogram", .run = hist_run,
 	  .flags = BENCH_HIST },
+	{ .name = "shim/deciles", .desc = "histogram with deciles",
+	  .run = hist_run, .flags = BENCH_HIST_DECILES },
 	{ .name = "shim/threads", .desc = "two threads", .run = threads_run,
 	  .threads = 2, .flags = BENCH_REAL_TIME },
 	{ .name = "shim/threads_counted", .desc = "two threads, counted",
@@ -303,7 +305,8 @@ static void test_main_run(void)
 	int rc, all_setup_once = 1, reps = 0;
 
 	rc = run_child("^unittest/shim/(args|range|gen|setup_once|setup_once2|"
-		       "skip|counters|syscalls|hist|threads|threads_counted|"
+		       "skip|counters|syscalls|hist|deciles|threads|"
+		       "threads_counted|"
 		       "per_iteration|"
 		       "manual|us)", NULL, log, sizeof(log));
 	is_int(rc, 0, "a run with a skip exits 0");
@@ -393,6 +396,14 @@ static void test_main_run(void)
 	ok(num(b, "p99_ns") >= 97 && num(b, "p99_ns") <= 99,
 	   "histogram p99 (%g)", num(b, "p99_ns"));
 	ok(num(b, "samples") >= 1, "samples counted");
+	ok(num(b, "p10_ns") == -12345, "no deciles unless asked for");
+	b = find(root, "unittest/shim/deciles");
+	ok(num(b, "p10_ns") >= 9 && num(b, "p10_ns") <= 10 &&
+		   num(b, "p80_ns") >= 79 && num(b, "p80_ns") <= 80,
+	   "deciles of 0..99 (p10 %g, p80 %g)", num(b, "p10_ns"),
+	   num(b, "p80_ns"));
+	ok(num(b, "p50_ns") >= 48 && num(b, "p99_ns") >= 97,
+	   "and the usual percentiles");
 
 	b = find(root, "unittest/shim/threads/real_time/threads:2");
 	ok(b != NULL, "two threads: Google Benchmark's name suffix");
