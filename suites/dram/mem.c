@@ -178,7 +178,9 @@ int dram_buf_setup(struct bench_state *st, struct dram_buf *b, size_t bytes,
 			   fmt_bytes(a, sizeof(a), avail));
 		return -1;
 	}
-	if (!dram_buf_alloc(b, bytes, pages, flags, bench_seed()))
+	/* Its own stream: the fault order must not follow the chase order. */
+	if (!dram_buf_alloc(b, bytes, pages, flags,
+			    bench_seed() ^ 0x6a09e667f3bcc909ULL))
 		return 0;
 	if (pages == DRAM_HUGETLB) {
 		unsigned long total, fr;
