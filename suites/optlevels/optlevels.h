@@ -37,7 +37,7 @@ static inline uint32_t ol_mix(uint32_t h, uint32_t v)
  * 16 KiB of UTF-8 3x faster, than on fresh input each time. A real
  * program sees new data, so each case whose branches depend on its data
  * cycles through OL_INPUTS different inputs, one per iteration: more than
- * the predictor can memorise. Each input is small (6 to 72 KiB), so an
+ * the predictor can memorise. Each input is small (1 to 72 KiB), so an
  * iteration works in L2 and the 16 together stay in L2 or L3.
  */
 #define OL_INPUTS 16

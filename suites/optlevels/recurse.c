@@ -12,7 +12,7 @@
  * more and clones; -O0 calls everything and keeps every variable in
  * memory.
  *
- * Each iteration parses the next of 16 programs of about 8 KiB of random
+ * Each iteration parses the next of 16 programs of about 6 KiB of random
  * statements (nesting up to six parentheses deep, 32-bit wrapping
  * arithmetic), so the branch predictor cannot learn one; the generator
  * computes each value as it writes it, and the parser must agree.
@@ -409,7 +409,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "recurse/expr_parse",
-		.desc = "recursive-descent parser over 8 KiB of expressions",
+		.desc = "recursive-descent parser over 6 KiB of expressions",
 		.setup = expr_setup,
 		.run = expr_run,
 		.verify = expr_verify,

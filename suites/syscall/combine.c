@@ -52,10 +52,19 @@
 
 /* ---- the scans (also called by the tests) ---- */
 
+/* The checksum of npages 8 KiB pages at b, the first being page first. */
+static uint64_t sum_pages(const char *b, uint64_t npages, uint64_t first)
+{
+	uint64_t sum = 0;
+
+	for (uint64_t k = 0; k < npages; k++)
+		sum += sc_page_mix(sc_page_sum(b + k * SC_PAGE), first + k);
+	return sum;
+}
+
 uint64_t sc_scan_pread(int fd, uint64_t len, void *buf, size_t chunk)
 {
 	uint64_t sum = 0;
-	const char *b = buf;
 
 	for (uint64_t off = 0; off < len; off += chunk) {
 		ssize_t r = pread(fd, buf, chunk, (off_t)off);
@@ -65,9 +74,7 @@ uint64_t sc_scan_pread(int fd, uint64_t len, void *buf, size_t chunk)
 				errno = EIO;
 			return 0;
 		}
-		for (size_t k = 0; k < chunk / SC_PAGE; k++)
-			sum += sc_page_mix(sc_page_sum(b + k * SC_PAGE),
-					   off / SC_PAGE + k);
+		sum += sum_pages(buf, chunk / SC_PAGE, off / SC_PAGE);
 	}
 	return sum;
 }
@@ -77,7 +84,6 @@ uint64_t sc_scan_preadv(int fd, uint64_t len, void *bufs, int npages)
 {
 	const size_t chunk = (size_t)npages * SC_PAGE;
 	struct iovec iov[MAX_VEC];
-	const char *b = bufs;
 	uint64_t sum = 0;
 
 	if (npages < 1 || npages > MAX_VEC) {
@@ -97,9 +103,8 @@ uint64_t sc_scan_preadv(int fd, uint64_t len, void *bufs, int npages)
 				errno = EIO;
 			return 0;
 		}
-		for (int k = 0; k < npages; k++)
-			sum += sc_page_mix(sc_page_sum(b + (size_t)k * SC_PAGE),
-					   off / SC_PAGE + (uint64_t)k);
+		/* The buffers are contiguous: one run of npages pages. */
+		sum += sum_pages(bufs, (uint64_t)npages, off / SC_PAGE);
 	}
 	return sum;
 }
@@ -189,8 +194,7 @@ uint64_t sc_scan_mmap(int fd, uint64_t len, int sequential)
 		errno = err;
 		return 0;
 	}
-	for (uint64_t i = 0; i < len / SC_PAGE; i++)
-		sum += sc_page_mix(sc_page_sum(p + i * SC_PAGE), i);
+	sum = sum_pages(p, len / SC_PAGE, 0);
 	munmap((void *)p, (size_t)len);
 	return sum;
 }
@@ -224,7 +228,6 @@ struct scan_file {
 	uint64_t size;		/* cached scans read all of it */
 	uint64_t ulen;		/* uncached scans read this prefix */
 	uint64_t csum, ucsum;	/* checksums of both, from the pattern */
-	uint64_t seed;
 	int err;		/* errno of a failed creation, kept */
 };
 
@@ -250,17 +253,17 @@ struct fill_sums {
 static void fill_and_sum(void *buf, size_t len, uint64_t off, void *arg)
 {
 	struct fill_sums *fs = arg;
-	const char *b = buf;
+	uint64_t first = off / SC_PAGE, n = len / SC_PAGE, nu, u;
 
 	sc_pattern_fill(buf, len, off, &fs->seed);
-	for (size_t k = 0; k < len / SC_PAGE; k++) {
-		uint64_t pg = off / SC_PAGE + k;
-		uint64_t s = sc_page_mix(sc_page_sum(b + k * SC_PAGE), pg);
-
-		fs->csum += s;
-		if ((pg + 1) * SC_PAGE <= fs->ulen)
-			fs->ucsum += s;
-	}
+	/* The first nu pages lie below ulen: they count in both sums. */
+	nu = off < fs->ulen ? (fs->ulen - off) / SC_PAGE : 0;
+	if (nu > n)
+		nu = n;
+	u = sum_pages(buf, nu, first);
+	fs->ucsum += u;
+	fs->csum += u + sum_pages((const char *)buf + nu * SC_PAGE, n - nu,
+				  first + nu);
 }
 
 static int shared_file(struct bench_state *st)
@@ -288,7 +291,7 @@ static int shared_file(struct bench_state *st)
 	}
 	shared = (struct scan_file){
 		.fd = fd, .size = size, .ulen = ulen,
-		.csum = fs.csum, .ucsum = fs.ucsum, .seed = fs.seed,
+		.csum = fs.csum, .ucsum = fs.ucsum,
 	};
 	return 0;
 fail:
@@ -322,6 +325,18 @@ struct scan {
 	double syscalls, faults;	/* one scan, counted untimed */
 	char why[256];			/* why they are not counted */
 };
+
+static void scan_free(struct scan *s)
+{
+	if (!s)
+		return;
+	if (s->ring_ok)
+		io_uring_queue_exit(&s->ring);
+	mem_free(s->buf, s->buflen);
+	if (s->own_fd)
+		close(s->fd);
+	free(s);
+}
 
 static uint64_t scan_once(struct scan *s, int64_t arg)
 {
@@ -480,12 +495,7 @@ static int scan_setup(struct bench_state *st)
 		goto fail;
 	return 0;
 fail:
-	if (s->ring_ok)
-		io_uring_queue_exit(&s->ring);
-	mem_free(s->buf, s->buflen);
-	if (s->own_fd)
-		close(s->fd);
-	free(s);
+	scan_free(s);
 	bench_set_priv(st, NULL);
 	return -1;
 }
@@ -560,16 +570,7 @@ static int scan_verify(struct bench_state *st)
 
 static void scan_teardown(struct bench_state *st)
 {
-	struct scan *s = bench_priv(st);
-
-	if (!s)
-		return;
-	if (s->ring_ok)
-		io_uring_queue_exit(&s->ring);
-	mem_free(s->buf, s->buflen);
-	if (s->own_fd)
-		close(s->fd);
-	free(s);
+	scan_free(bench_priv(st));
 }
 
 #define VARIANT(m, k, sq) (&(const struct variant){ .mode = (m), \

@@ -33,18 +33,17 @@
 #include "counters.h"
 #include "gbshim.h"
 #include "hist.h"
+#include "stats.h"
 #include "syscall.h"
 #include "util.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,13 +112,6 @@ static double perf_once(const char *exe, const char *loops,
 	return strtod(s, NULL) * 1000;
 }
 
-static int cmp_dbl(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /*
  * The median of three runs of `perf bench syscall basic` (getppid() in a
  * loop, timed by perf itself), in ns per call; -1 with the reason in why.
@@ -148,8 +140,7 @@ static double perf_bench_ns(char *why, size_t len)
 		}
 	}
 	sc_out_close(&out);
-	qsort(v, 3, sizeof(v[0]), cmp_dbl);
-	return v[1];
+	return stats_median(v, 3);
 }
 
 /* ---- the state of every crossing case ---- */
@@ -167,7 +158,6 @@ enum op {
 struct xc {
 	enum op op;
 	int fd;			/* a device, or the read file */
-	uint64_t seed;
 	unsigned char *buf, *ref;
 	size_t buflen;
 	double syscalls;	/* per call, counted untimed, or <0 */
@@ -298,10 +288,11 @@ static void xc_free(struct xc *x)
 /* The read file: 1 MiB of the pattern, written and read back untimed. */
 static int xc_file(struct bench_state *st, struct xc *x)
 {
-	x->seed = bench_seed() ^ 0x7265616431ull;
+	uint64_t seed = bench_seed() ^ 0x7265616431ull;
+
 	x->buflen = MiB;
 	x->fd = sc_file_anon(bench_data_dir(), O_RDWR);
-	if (x->fd < 0 || sc_file_fill(x->fd, MiB, sc_pattern_fill, &x->seed)) {
+	if (x->fd < 0 || sc_file_fill(x->fd, MiB, sc_pattern_fill, &seed)) {
 		bench_skip(st, "cannot create a 1 MiB file in %s (%s): %s",
 			   bench_data_dir(), sc_data_fs(), strerror(errno));
 		return -1;
@@ -310,7 +301,7 @@ static int xc_file(struct bench_state *st, struct xc *x)
 	x->ref = mem_alloc(x->buflen, 0);
 	if (!x->buf || !x->ref)
 		die_errno("cannot allocate 2 MiB");
-	sc_pattern_fill(x->ref, x->buflen, 0, &x->seed);
+	sc_pattern_fill(x->ref, x->buflen, 0, &seed);
 	/* Read back once: every page cached, and the file is right. */
 	if (pread(x->fd, x->buf, x->buflen, 0) != (ssize_t)x->buflen ||
 	    memcmp(x->buf, x->ref, x->buflen)) {
