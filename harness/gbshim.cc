@@ -574,6 +574,7 @@ void report_hist(bench_state *st)
 	c["p99_ns"] = (double)hist_quantile(&all, 0.99);
 	c["p999_ns"] = (double)hist_quantile(&all, 0.999);
 	c["max_ns"] = (double)all.max;
+	c["mean_ns"] = hist_mean(&all);
 	c["samples"] = (double)all.count;
 	if (in->c->flags & BENCH_HIST_DECILES)
 		for (int d = 1; d <= 8; d++) {

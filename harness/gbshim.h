@@ -227,7 +227,8 @@ void bench_set_iteration_time(struct bench_state *st, double seconds);
 /*
  * BENCH_HIST: one latency sample per operation. The histogram is
  * log-linear (relative error under 1/64), merged across threads, and
- * reported as counters p50_ns, p90_ns, p99_ns, p999_ns, max_ns (and with
+ * reported as counters p50_ns, p90_ns, p99_ns, p999_ns, max_ns, mean_ns
+ * (the exact mean, from the sum of samples) and samples (and with
  * BENCH_HIST_DECILES p10_ns, p20_ns ... p80_ns, for a whole distribution).
  */
 void bench_hist_add(struct bench_state *st, uint64_t ns);

@@ -160,14 +160,14 @@ static void app_run(struct bench_state *st)
 	struct app *a = bench_priv(st);
 	const uint64_t k = appends_per_iter();
 	sync_fn sync = a->v->sync;
-	uint64_t seq = 0, sum = 0;
+	uint64_t seq = 0;
 	off_t off = 0;
 
 	a->bad = 0;
 	a->err = 0;
 	while (bench_keep_running(st)) {
 		for (uint64_t i = 0; i < k; i++) {
-			uint64_t t0, dt;
+			uint64_t t0;
 			ssize_t w;
 			int r = 0;
 
@@ -176,9 +176,7 @@ static void app_run(struct bench_state *st)
 			w = write(a->fd, a->buf, a->rec);
 			if (sync)
 				r = sync(a->fd, off, a->rec);
-			dt = bench_now_ns() - t0;
-			bench_hist_add(st, dt);
-			sum += dt;
+			bench_op_end(st, t0);
 			if (w != (ssize_t)a->rec || r) {
 				a->bad++;
 				a->err = w < 0 || r ? errno : ENOSPC;
@@ -190,10 +188,8 @@ static void app_run(struct bench_state *st)
 	a->appends = seq;
 	/*
 	 * No bytes or items per second: Google Benchmark would divide by
-	 * CPU time, and a sync sleeps. mean_ns is the figure.
+	 * CPU time, and a sync sleeps. The histogram's mean_ns is the figure.
 	 */
-	bench_counter(st, "mean_ns", seq ? (double)sum / (double)seq : 0,
-		      BENCH_CTR_TOTAL);
 	app_label(st, a);
 }
 

@@ -396,6 +396,8 @@ static void test_main_run(void)
 	ok(num(b, "p99_ns") >= 97 && num(b, "p99_ns") <= 99,
 	   "histogram p99 (%g)", num(b, "p99_ns"));
 	ok(num(b, "samples") >= 1, "samples counted");
+	ok(num(b, "mean_ns") >= 49 && num(b, "mean_ns") <= 50,
+	   "the exact mean of 0..99 repeated (%g)", num(b, "mean_ns"));
 	ok(num(b, "p10_ns") == -12345, "no deciles unless asked for");
 	b = find(root, "unittest/shim/deciles");
 	ok(num(b, "p10_ns") >= 9 && num(b, "p10_ns") <= 10 &&
