@@ -36,6 +36,10 @@ struct options {
 	int list;		/* guards: print unstable benchmarks */
 	const char *names;	/* selectors: file of registered names */
 	const char *out;	/* guards --write: where (default: in place) */
+	const char *status;	/* merge: the run's status, start, profile */
+	const char *started;
+	const char *profile;
+	const char *args;	/* merge: the flags passed through (JSON) */
 };
 extern struct options opt;
 
@@ -68,6 +72,8 @@ struct run {
 
 /* load.c */
 int run_load(struct run *r, const char *path);	/* 0, or -1 said why */
+/* The same from a parsed document (the run takes the reference). */
+int run_from_root(struct run *r, json_t *root, const char *path);
 /* Both or neither: on failure nothing is left to free. */
 int run_load_pair(struct run *a, const char *pa, struct run *b, const char *pb);
 void run_free(struct run *r);
@@ -141,6 +147,7 @@ int cmd_claims(int argc, char **argv);
 int cmd_guards(int argc, char **argv);
 int cmd_aa(int argc, char **argv);
 int cmd_selectors(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 /* compare.c, for aa: B against A into report; returns the exit status */
 int compare_runs(struct run *a, struct run *b, json_t *report, int print);
@@ -149,6 +156,8 @@ int compare_runs(struct run *a, struct run *b, json_t *report, int print);
 json_t *claims_eval(struct run *r, int nfiles, char **files, int *err);
 /* guards.c, for claims and compare: the guards of the claims files */
 int guards_apply(struct run *r, int nfiles, char **files, json_t *report);
+/* Writes the marks into the run's entries and its "guards" record. */
+void guards_mark(struct run *r, json_t *report);
 
 /* Formatting of a metric's value ("1.23 us", "4.56e+07"). */
 const char *fmt_value(char *buf, size_t len, double v, const char *metric);

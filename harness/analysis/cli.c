@@ -8,6 +8,7 @@
  *   benchstat guards RUN.json [CLAIMS.json...] results the machine disturbed
  *   benchstat aa A.json B.json [CLAIMS.json...]  A/A false-positive rates
  *   benchstat selectors --names FILE CLAIMS.json...  claims against names
+ *   benchstat merge RUN_DIR [CLAIMS.json...]   raw files into run.json
  *
  * Options: --json, --metric M (auto: the time each benchmark reports;
  * cpu_time, real_time or a counter), --alpha A (0.05), --threshold T
@@ -37,6 +38,8 @@ static void usage(void)
 		"[--out FILE]] [--list]\n"
 		"       benchstat aa A.json B.json [CLAIMS.json...]\n"
 		"       benchstat selectors --names FILE CLAIMS.json...\n"
+		"       benchstat merge RUN_DIR [CLAIMS.json...] [--status S] "
+		"[--started ISO] [--profile P] [--args JSON]\n"
 		"options: --json --metric M --alpha A --threshold T "
 		"--baseline F\n");
 }
@@ -65,7 +68,7 @@ int benchstat_main(int argc, char **argv)
 		{ "summary", cmd_summary }, { "compare", cmd_compare },
 		{ "flavors", cmd_flavors }, { "claims", cmd_claims },
 		{ "guards", cmd_guards }, { "aa", cmd_aa },
-		{ "selectors", cmd_selectors },
+		{ "selectors", cmd_selectors }, { "merge", cmd_merge },
 	};
 	char **args = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, rc = 2;
@@ -92,6 +95,14 @@ int benchstat_main(int argc, char **argv)
 			opt.names = val, i++;
 		} else if (!strcmp(a, "--out") && val) {
 			opt.out = val, i++;
+		} else if (!strcmp(a, "--status") && val) {
+			opt.status = val, i++;
+		} else if (!strcmp(a, "--started") && val) {
+			opt.started = val, i++;
+		} else if (!strcmp(a, "--profile") && val) {
+			opt.profile = val, i++;
+		} else if (!strcmp(a, "--args") && val) {
+			opt.args = val, i++;
 		} else if (!strcmp(a, "--alpha") && val) {
 			if (number("--alpha", val, 0, 1, &opt.alpha))
 				goto out;

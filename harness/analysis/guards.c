@@ -287,12 +287,8 @@ int guards_apply(struct run *r, int nfiles, char **files, json_t *report)
 	return 0;
 }
 
-/* Writes the marks into the run's entries, then the file, by rename. */
-static int write_run(struct run *r, const char *path, json_t *report)
+void guards_mark(struct run *r, json_t *report)
 {
-	char *tmp;
-	int rc;
-
 	for (int i = 0; i < r->n; i++)
 		for (int j = 0; j < r->b[i].n; j++) {
 			if (r->b[i].unstable)
@@ -302,6 +298,15 @@ static int write_run(struct run *r, const char *path, json_t *report)
 				json_object_del(r->b[i].e[j], "unstable");
 		}
 	json_object_set(r->root, "guards", report);
+}
+
+/* Writes the marks into the run's entries, then the file, by rename. */
+static int write_run(struct run *r, const char *path, json_t *report)
+{
+	char *tmp;
+	int rc;
+
+	guards_mark(r, report);
 	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
 		return -1;
 	rc = json_dump_file(r->root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);

@@ -153,17 +153,25 @@ static void keep_reruns(struct bench *b)
 int run_load(struct run *r, const char *path)
 {
 	json_error_t err;
+	json_t *root = json_load_file(path, 0, &err);
+
+	if (!root) {
+		memset(r, 0, sizeof(*r));
+		fprintf(stderr, "error: cannot read %s: %s (line %d)\n", path,
+			err.text, err.line);
+		return -1;
+	}
+	return run_from_root(r, root, path);
+}
+
+int run_from_root(struct run *r, json_t *root, const char *path)
+{
 	json_t *list, *e;
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
 	r->path = path;
-	r->root = json_load_file(path, 0, &err);
-	if (!r->root) {
-		fprintf(stderr, "error: cannot read %s: %s (line %d)\n", path,
-			err.text, err.line);
-		return -1;
-	}
+	r->root = root;
 	list = json_object_get(r->root, "benchmarks");
 	if (!json_is_object(r->root) || !json_is_array(list)) {
 		fprintf(stderr, "error: %s has no \"benchmarks\" array: not a "
