@@ -159,6 +159,9 @@ int guards_apply(struct run *r, int nfiles, char **files, json_t *report);
 /* Writes the marks into the run's entries and its "guards" record. */
 void guards_mark(struct run *r, json_t *report);
 
+/* Writes a document to a temporary name beside path, then renames it. */
+int json_write_atomic(json_t *doc, const char *path);
+
 /* Formatting of a metric's value ("1.23 us", "4.56e+07"). */
 const char *fmt_value(char *buf, size_t len, double v, const char *metric);
 

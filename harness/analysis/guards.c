@@ -300,26 +300,6 @@ void guards_mark(struct run *r, json_t *report)
 	json_object_set(r->root, "guards", report);
 }
 
-/* Writes the marks into the run's entries, then the file, by rename. */
-static int write_run(struct run *r, const char *path, json_t *report)
-{
-	char *tmp;
-	int rc;
-
-	guards_mark(r, report);
-	if (asprintf(&tmp, "%s.tmp.%d", path, (int)getpid()) < 0)
-		return -1;
-	rc = json_dump_file(r->root, tmp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	if (!rc && rename(tmp, path))
-		rc = -1;
-	if (rc) {
-		fprintf(stderr, "error: cannot write %s\n", path);
-		unlink(tmp);
-	}
-	free(tmp);
-	return rc;
-}
-
 int cmd_guards(int argc, char **argv)
 {
 	struct run r;
@@ -349,8 +329,11 @@ int cmd_guards(int argc, char **argv)
 				       r.b[i].flavor, r.b[i].name,
 				       r.b[i].unstable);
 		}
-	if (opt.write && write_run(&r, opt.out ? opt.out : argv[0], report))
-		rc = 2;
+	if (opt.write) {
+		guards_mark(&r, report);
+		if (json_write_atomic(r.root, opt.out ? opt.out : argv[0]))
+			rc = 2;
+	}
 	if (opt.json) {
 		json_object_set(report, "benchmarks", list);
 		json_dumpf(report, stdout, JSON_INDENT(1));

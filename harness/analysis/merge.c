@@ -351,7 +351,7 @@ static json_t *load_object(const char *path)
 	return v;
 }
 
-static int write_file(json_t *doc, const char *path)
+int json_write_atomic(json_t *doc, const char *path)
 {
 	char *tmp;
 	int rc;
@@ -513,7 +513,7 @@ int cmd_merge(int argc, char **argv)
 	report = json_object();
 	if (!guards_apply(&r, nfiles, argv + 1, report)) {
 		guards_mark(&r, report);
-		rc = write_file(doc, path) ? 2 : 0;
+		rc = json_write_atomic(doc, path) ? 2 : 0;
 	}
 	json_decref(report);
 	run_free(&r);
