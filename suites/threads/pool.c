@@ -33,7 +33,7 @@
 struct queue {
 	pthread_mutex_t lock;
 	pthread_cond_t nonempty;	/* a task was queued, or stopping */
-	pthread_cond_t nonfull;		/* a slot was freed, or stopping */
+	pthread_cond_t nonfull;		/* a slot freed, or stopping */
 	pthread_cond_t idle;		/* done caught up with submitted */
 	struct thr_task *ring;
 	unsigned cap, head, count;
@@ -76,7 +76,7 @@ static void *worker_main(void *arg)
 		while (!q->count && !q->stopping)
 			pthread_cond_wait(&q->nonempty, &q->lock);
 		if (!q->count)
-			break;		/* stopping, and nothing left to run */
+			break;	/* stopping, and nothing left to run */
 		t = q->ring[q->head];
 		q->head = (q->head + 1) % q->cap;
 		if (q->count-- == q->cap)

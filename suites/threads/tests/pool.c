@@ -25,7 +25,7 @@
 
 struct counts {
 	_Atomic uint32_t *ran;		/* per task id */
-	uint64_t *out;			/* plain writes, checked after wait */
+	uint64_t *out;		/* plain writes, read after wait */
 	_Atomic int bad_worker;
 	int workers;
 	size_t n;
@@ -157,7 +157,9 @@ static void *racer_main(void *arg)
 	uint64_t id = r->first;
 
 	for (; id < r->c->n; id++) {
-		struct thr_task t = { .fn = count_task, .ctx = r->c, .arg = id };
+		struct thr_task t = {
+			.fn = count_task, .ctx = r->c, .arg = id,
+		};
 
 		if (r->k->submit(r->p, &t)) {
 			r->last_errno = errno;
