@@ -9,6 +9,7 @@
  * can have changed it. No benchmark here; nothing is timed.
  */
 #define _GNU_SOURCE
+#include "gbshim.h"
 #include "threads.h"
 
 #include <errno.h>
@@ -90,6 +91,22 @@ int thr_confine(const cpu_set_t *set)
 		return -1;
 	}
 	return 0;
+}
+
+int thr_place(struct bench_state *st, const cpu_set_t *set)
+{
+	char list[256];
+	size_t len = 0;
+
+	if (!thr_confine(set))
+		return 0;
+	for (int c = 0; c < CPU_SETSIZE && len < sizeof(list) - 16; c++)
+		if (CPU_ISSET(c, set))
+			len += (size_t)snprintf(list + len, sizeof(list) - len,
+						"%s%d", len ? "," : "", c);
+	bench_skip(st, "cannot confine the benchmark thread to CPUs %s: %s",
+		   list, strerror(errno));
+	return -1;
 }
 
 int thr_popcount(uint64_t mask)

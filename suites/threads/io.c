@@ -171,8 +171,11 @@ static int inline_log(struct ioloop *l, const struct rec *r)
 static int logthread_open(struct bench_state *st, struct ioloop *l)
 {
 	l->log = thr_log_start(l->fd, LOG_BUFFER, &l->cpus);
-	if (!l->log)
-		die_errno("cannot start the log writer thread");
+	if (!l->log) {
+		bench_skip(st, "cannot start the log writer thread: %s",
+			   strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -415,9 +418,8 @@ static void io_run(struct bench_state *st)
 	uint64_t n, cpus = 0;
 	struct rec r;
 
-	if (thr_confine(&l->cpus))
-		die_errno("cannot confine the loop to CPUs %s",
-			  thr_cpulist(thr_ncpus()));
+	if (thr_place(st, &l->cpus))
+		return;
 	memset(&r, 0, sizeof(r));
 	snprintf(r.text, sizeof(r.text), "request served; this line stands "
 		 "for what a server logs per request\n");

@@ -69,8 +69,8 @@ static void create_join_run(struct bench_state *st)
 	struct spawn *s = bench_priv(st);
 	uint64_t n;
 
-	if (thr_confine(&s->cpus))
-		die_errno("cannot confine the benchmark thread");
+	if (thr_place(st, &s->cpus))
+		return;
 	s->ran = s->want = s->cpus_seen = 0;
 	s->err = 0;
 	while ((n = bench_batch(st)) != 0)

@@ -133,9 +133,18 @@ static int pp_setup(struct bench_state *st)
 	if (!rc)
 		rc = pthread_create(&p->tid, &attr, partner_main, p);
 	pthread_attr_destroy(&attr);
-	if (rc)
-		die("cannot start the partner thread on CPU %d: %s",
-		    p->cpu_partner, strerror(rc));
+	if (rc) {
+		bench_skip(st, "cannot start a thread on CPU %d: %s",
+			   p->cpu_partner, strerror(rc));
+		for (int i = 0; i < 2; i++) {
+			if (p->to_partner[i] >= 0)
+				close(p->to_partner[i]);
+			if (p->to_main[i] >= 0)
+				close(p->to_main[i]);
+		}
+		free(p);
+		return -1;
+	}
 	bench_set_priv(st, p);
 	return 0;
 }
@@ -170,9 +179,8 @@ static void pp_run(struct bench_state *st)
 
 	CPU_ZERO(&set);
 	CPU_SET(p->cpu_main, &set);
-	if (thr_confine(&set))
-		die_errno("cannot pin the benchmark thread to CPU %d",
-			  p->cpu_main);
+	if (thr_place(st, &set))
+		return;
 	atomic_store(&p->partner_rounds, 0);
 	p->rounds = 0;
 	p->err = 0;

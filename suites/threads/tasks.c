@@ -315,15 +315,13 @@ static void tasks_teardown(struct bench_state *st)
 }
 
 /* Before a run: the submitter on the case's CPUs, empty sums. */
-static void begin_run(struct bench_state *st, struct runner *r)
+static int begin_run(struct bench_state *st, struct runner *r)
 {
-	if (thr_confine(&r->cpus))
-		die_errno("cannot confine the benchmark thread to CPUs %s",
-			  thr_cpulist(r->ncpus));
 	memset(r->acc, 0, sizeof(r->acc));
 	r->tasks_run = 0;
 	r->failed = 0;
 	r->err = 0;
+	return thr_place(st, &r->cpus);
 }
 
 static void end_run(struct bench_state *st, struct runner *r)
@@ -379,7 +377,8 @@ static void tasks_run(struct bench_state *st)
 	struct runner *r = bench_priv(st);
 	uint64_t n;
 
-	begin_run(st, r);
+	if (begin_run(st, r))
+		return;
 	while ((n = bench_batch(st)) != 0) {
 		r->s->run(r, 0, n);
 		r->tasks_run = n;
@@ -393,7 +392,8 @@ static void handoff_run(struct bench_state *st)
 	struct runner *r = bench_priv(st);
 	uint64_t n;
 
-	begin_run(st, r);
+	if (begin_run(st, r))
+		return;
 	r->units = 0;
 	while ((n = bench_batch(st)) != 0)
 		for (uint64_t i = 0; i < n; i++) {
@@ -443,7 +443,8 @@ static void cross_run(struct bench_state *st)
 	uint64_t id = 0, it = 0;
 	int found;
 
-	begin_run(st, r);
+	if (begin_run(st, r))
+		return;
 	for (int j = 0; j < r->nsizes; j++)
 		r->t_inline[j] = r->t_off[j] = 0;
 	while (bench_keep_running(st)) {

@@ -32,6 +32,12 @@ const char *thr_cpulist(int n);
 int thr_cpu(int i);
 /* Confines the calling thread to a set; 0 or -1 with errno. */
 int thr_confine(const cpu_set_t *set);
+/*
+ * thr_confine for the benchmark thread in run(), before its timed loop:
+ * 0, or -1 after bench_skip() with the reason (the caller returns).
+ */
+struct bench_state;
+int thr_place(struct bench_state *st, const cpu_set_t *set);
 
 /*
  * CPUs a thread was seen on: each thread ORs sched_getcpu() into its own

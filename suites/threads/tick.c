@@ -243,9 +243,8 @@ static void tick_run(struct bench_state *st)
 {
 	struct tickloop *t = bench_priv(st);
 
-	if (thr_confine(&t->cpus))
-		die_errno("cannot confine the loop to CPUs %s",
-			  thr_cpulist(t->ncpus));
+	if (thr_place(st, &t->cpus))
+		return;
 	memset(t->ran, 0, sizeof(t->ran));
 	t->ticks = t->late = t->iterations = 0;
 	t->loop_cpus = t->worker_cpus = 0;

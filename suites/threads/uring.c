@@ -154,8 +154,8 @@ static void ur_run(struct bench_state *st)
 	struct ur *u = bench_priv(st);
 	uint64_t n;
 
-	if (thr_confine(&u->cpus))
-		die_errno("cannot confine the benchmark thread");
+	if (thr_place(st, &u->cpus))
+		return;
 	u->bad = 0;
 	u->err = 0;
 	while ((n = bench_batch(st)) != 0)
