@@ -221,19 +221,22 @@ endef
 $(foreach s,$(ALL_SUITES),$(eval $(call suite_test_rules,$(s))))
 SUITE_TESTS := $(foreach s,$(ALL_SUITES),$(patsubst suites/$(s)/tests/%.c,$(T)/suites/$(s)/tests/%,$(sort $(wildcard suites/$(s)/tests/*.c))))
 
-.PHONY: build-tests
-build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat
-
 # ---- tools --------------------------------------------------------------
+# harness/tools/<name>.c -> build/O2/tools/<name>: benchstat (statistics,
+# claims), calibrate (cache sizes and machine state, as JSON).
 
+TOOLS := $(patsubst harness/tools/%.c,$(T)/tools/%,$(sort $(wildcard harness/tools/*.c)))
 $(T)/tools/%.o: harness/tools/%.c $(T)/.flags
 	$(call quiet,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
-$(T)/tools/benchstat: $(T)/tools/benchstat.o $(T)/libharness.a
+$(T)/tools/%: $(T)/tools/%.o $(T)/libharness.a
 	$(call quiet,LINK,$@)
 	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
-build: $(T)/tools/benchstat
+build: $(TOOLS)
+
+.PHONY: build-tests
+build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(TOOLS)
 
 # ---- commands -----------------------------------------------------------
 
