@@ -114,12 +114,15 @@ flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) l
 # mtime) when nothing changed: git's trick for flag stamps.
 write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
 	if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv $(1).tmp $(1); fi
+# BENCH_NATIVE: what -march=native in the flavor's flags resolved to on the
+# build machine (scripts/native-flags), empty for flavors without it.
 buildinfo_cmd = printf '\#define %s "%s"\n' \
 	BENCH_FLAVOR '$(1)' \
 	BENCH_CFLAGS '$(call sq,$(CFLAGS_$(1)))' \
 	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS))' \
 	BENCH_CC '$(call sq,$(call fcc,$(1)))' \
-	BENCH_GIT_COMMIT '$(GIT_COMMIT)'
+	BENCH_GIT_COMMIT '$(GIT_COMMIT)' \
+	BENCH_NATIVE "$$(scripts/native-flags '$(call sq,$(call fcc,$(1)))' $(CFLAGS_$(1)) | tr -d '\\"')"
 
 .PHONY: FORCE
 
