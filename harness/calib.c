@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 
 #define HUGE_2M ((size_t)2 << 20)
 #define LINE 64
@@ -651,34 +652,45 @@ int calib_warm_flat(const double *t, int n)
 	return last >= 0.97 * prev;
 }
 
+/* CPU time of this thread: a chunk preempted by another process is not slow. */
+static uint64_t thread_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 void calib_warm(void (*step)(void *arg, uint64_t n), void *arg,
 		uint64_t max_ns, struct calib_warm *w)
 {
 	double t[WARM_MAX_CHUNKS];
-	uint64_t start = bench_now_ns(), n = 1000, t0, t1;
+	uint64_t start = bench_now_ns(), n = 1000, c0;
 	int k = 0;
 
 	memset(w, 0, sizeof(*w));
-	for (;;) {
-		t0 = bench_now_ns();
+	/* A first small chunk sizes the rest at about 10 ms each. */
+	c0 = thread_ns();
+	step(arg, n);
+	t[0] = (double)(thread_ns() - c0) / (double)n;
+	if (t[0] > 0)
+		n = (uint64_t)(1e7 / t[0]) + 1;
+	while (bench_now_ns() - start < max_ns && k < WARM_MAX_CHUNKS) {
+		c0 = thread_ns();
 		step(arg, n);
-		t1 = bench_now_ns();
-		t[k] = (double)(t1 - t0) / (double)n;
-		if (!k) {
+		t[k] = (double)(thread_ns() - c0) / (double)n;
+		if (!k)
 			w->first_ns = t[0];
-			/* Chunks of about 5 ms from here on. */
-			if (t[0] > 0)
-				n = (uint64_t)(5e6 / t[0]) + 1;
-		}
+		/* Re-sized each time: the sizing chunk may have been cold. */
+		if (t[k] > 0)
+			n = (uint64_t)(1e7 / t[k]) + 1;
 		k++;
 		if (calib_warm_flat(t, k)) {
 			w->flat = 1;
 			break;
 		}
-		if (t1 - start >= max_ns || k == WARM_MAX_CHUNKS)
-			break;
 	}
 	w->chunks = k;
-	w->last_ns = k >= 3 ? median(t + k - 3, 3) : t[k - 1];
+	w->last_ns = k >= 3 ? median(t + k - 3, 3) : k ? t[k - 1] : 0;
 	w->seconds = (double)(bench_now_ns() - start) / 1e9;
 }

@@ -129,17 +129,20 @@ void calib_chase_free(struct calib_chase *c);
 
 /*
  * Warm-up until a loop stops getting faster. step(arg, n) does n units of
- * fixed work; calib_warm runs it in chunks (sized to about 5 ms each from
- * the first), timing each, until the median of the last three chunks is
- * no more than 3% faster than the median of the three before, or until
- * max_ns of warm-up. Cost: at least six chunks (about 30 ms).
+ * fixed work; calib_warm runs it in chunks of about 10 ms of this
+ * thread's CPU time (each sized from the one before, the first from 1000
+ * units; CPU time, so that a chunk during which another process ran does
+ * not look slow),
+ * until the median of the last three chunks is no more than 3% faster
+ * than the median of the three before, or until max_ns of wall time.
+ * Cost: at least six chunks, about 60 ms, when the loop is steady.
  */
 struct calib_warm {
-	int chunks;		/* chunks run */
+	int chunks;		/* chunks run after the sizing one */
 	int flat;		/* 1: the trend went flat; 0: bound hit */
 	double first_ns;	/* per unit, first chunk */
 	double last_ns;		/* per unit, median of the last three */
-	double seconds;		/* spent warming */
+	double seconds;		/* spent warming, wall time */
 };
 void calib_warm(void (*step)(void *arg, uint64_t n), void *arg,
 		uint64_t max_ns, struct calib_warm *w);

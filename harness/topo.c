@@ -236,6 +236,8 @@ static void decide(void)
 		snprintf(llc_src, sizeof(llc_src), "%s (%s)",
 			 fallback > top ? fsrc : "measured top of the curve",
 			 measured.note);
+		snprintf(disagree, sizeof(disagree), "not checked: %s",
+			 measured.note);
 		return;
 	}
 	if (fallback) {

@@ -51,6 +51,15 @@
 #define SYSCALLS 20000
 #define CHASE_LOADS 50000
 
+/* CPU time of this thread: what the sample cost, preemption left out. */
+static uint64_t cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: calibrate [-o FILE] [--max=BYTES]\n"
@@ -64,18 +73,28 @@ static int cmp_dbl(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* {"median": m, "samples": [...], ...} for n samples. */
-static json_t *sampled(const double *v, int n)
+/*
+ * {"median": m, "samples": [...], "cpu_median": c, "cpu_samples": [...]}:
+ * wall time and the thread's CPU time of each sample. Where they differ
+ * the CPU was shared; where both are slow each operation was.
+ */
+static json_t *sampled(const double *v, const double *c, int n)
 {
 	double t[STATE_SAMPLES];
-	json_t *o = json_object(), *a = json_array();
+	json_t *o = json_object(), *a = json_array(), *ca = json_array();
 
+	for (int i = 0; i < n; i++) {
+		json_array_append_new(a, json_real(v[i]));
+		json_array_append_new(ca, json_real(c[i]));
+	}
 	memcpy(t, v, (size_t)n * sizeof(*t));
 	qsort(t, (size_t)n, sizeof(*t), cmp_dbl);
-	for (int i = 0; i < n; i++)
-		json_array_append_new(a, json_real(v[i]));
 	json_object_set_new(o, "median", json_real(t[n / 2]));
 	json_object_set_new(o, "samples", a);
+	memcpy(t, c, (size_t)n * sizeof(*t));
+	qsort(t, (size_t)n, sizeof(*t), cmp_dbl);
+	json_object_set_new(o, "cpu_median", json_real(t[n / 2]));
+	json_object_set_new(o, "cpu_samples", ca);
 	return o;
 }
 
@@ -90,19 +109,20 @@ static double median_of(const double *v, int n)
 
 static json_t *state_syscall(double *med)
 {
-	double v[STATE_SAMPLES];
+	double v[STATE_SAMPLES], c[STATE_SAMPLES];
 	json_t *o;
 
 	for (int i = 0; i < 1000; i++)
 		syscall(SYS_getppid);
 	for (int s = 0; s < STATE_SAMPLES; s++) {
-		uint64_t t0 = bench_now_ns();
+		uint64_t t0 = bench_now_ns(), c0 = cpu_ns();
 
 		for (int i = 0; i < SYSCALLS; i++)
 			syscall(SYS_getppid);
+		c[s] = (double)(cpu_ns() - c0) / SYSCALLS;
 		v[s] = (double)(bench_now_ns() - t0) / SYSCALLS;
 	}
-	o = sampled(v, STATE_SAMPLES);
+	o = sampled(v, c, STATE_SAMPLES);
 	json_object_set_new(o, "what", json_string("getppid through syscall(2)"));
 	json_object_set_new(o, "unit", json_string("ns per call"));
 	*med = median_of(v, STATE_SAMPLES);
@@ -111,21 +131,22 @@ static json_t *state_syscall(double *med)
 
 static json_t *state_compute(double *med)
 {
-	double v[STATE_SAMPLES];
+	double v[STATE_SAMPLES], c[STATE_SAMPLES];
 	char what[96];
 	json_t *o;
 
 	for (int s = 0; s < STATE_SAMPLES; s++) {
-		uint64_t x = (uint64_t)s + 1, t0 = bench_now_ns();
+		uint64_t x = (uint64_t)s + 1, t0 = bench_now_ns(), c0 = cpu_ns();
 
 		/* Each multiply-add needs the last: latency, not throughput. */
 		for (uint64_t i = 0; i < COMPUTE_OPS; i++) {
 			x = x * 6364136223846793005ULL + 1442695040888963407ULL;
 			bench_sink(x);
 		}
+		c[s] = (double)(cpu_ns() - c0);
 		v[s] = (double)(bench_now_ns() - t0);
 	}
-	o = sampled(v, STATE_SAMPLES);
+	o = sampled(v, c, STATE_SAMPLES);
 	snprintf(what, sizeof(what), "%llu dependent 64-bit multiply-adds",
 		 COMPUTE_OPS);
 	json_object_set_new(o, "what", json_string(what));
@@ -133,12 +154,14 @@ static json_t *state_compute(double *med)
 	json_object_set_new(o, "ops", json_integer((json_int_t)COMPUTE_OPS));
 	*med = median_of(v, STATE_SAMPLES);
 	json_object_set_new(o, "per_op_ns", json_real(*med / COMPUTE_OPS));
+	json_object_set_new(o, "cpu_per_op_ns",
+			    json_real(median_of(c, STATE_SAMPLES) / COMPUTE_OPS));
 	return o;
 }
 
 static json_t *state_chase(double *med)
 {
-	double v[STATE_SAMPLES], fault_ns = 0;
+	double v[STATE_SAMPLES], cv[STATE_SAMPLES], fault_ns = 0;
 	struct calib_chase *c;
 	json_t *o;
 	char b[32];
@@ -157,10 +180,14 @@ static json_t *state_chase(double *med)
 		return json_pack("{s:s}", "skipped", strerror(errno));
 	/* The first loads after set-up find every page-walk cache cold. */
 	calib_chase_ns(c, CHASE_LOADS);
-	for (int s = 0; s < STATE_SAMPLES; s++)
+	for (int s = 0; s < STATE_SAMPLES; s++) {
+		uint64_t c0 = cpu_ns();
+
 		v[s] = calib_chase_ns(c, CHASE_LOADS);
+		cv[s] = (double)(cpu_ns() - c0) / CHASE_LOADS;
+	}
 	calib_chase_free(c);
-	o = sampled(v, STATE_SAMPLES);
+	o = sampled(v, cv, STATE_SAMPLES);
 	json_object_set_new(o, "what", json_string(
 		"random pointer chase, 256MiB on 4 KiB pages, prefaulted"));
 	json_object_set_new(o, "unit", json_string("ns per load"));
@@ -200,11 +227,14 @@ static int cmd_state(json_t **out)
 	json_object_set_new(o, "chase", state_chase(&chase_ns));
 	json_object_set_new(o, "seconds",
 			    json_real((double)(bench_now_ns() - t0) / 1e9));
-	fprintf(stderr, "state: getppid %.0f ns, compute %.2f ns per op, "
-		"256MiB 4 KiB chase %s\n", sys_ns, comp_ns / COMPUTE_OPS,
-		chase_ns >= 0 ? "" : "skipped");
 	if (chase_ns >= 0)
-		fprintf(stderr, "       chase %.0f ns per load\n", chase_ns);
+		fprintf(stderr, "state: getppid %.0f ns, compute %.2f ns per op, "
+			"256MiB 4 KiB chase %.0f ns per load (wall time)\n",
+			sys_ns, comp_ns / COMPUTE_OPS, chase_ns);
+	else
+		fprintf(stderr, "state: getppid %.0f ns, compute %.2f ns per op "
+			"(wall time); chase skipped\n", sys_ns,
+			comp_ns / COMPUTE_OPS);
 	*out = o;
 	return 0;
 }

@@ -496,6 +496,12 @@ static void test_failures(void)
 	is_int(rc, 2, "a data directory that is not there: exit 2");
 	rc = run_child("x", "--bench_bogus", log, sizeof(log));
 	is_int(rc, 2, "an unknown harness option: exit 2");
+	rc = run_child("x", "--bench_caches=/nonexistent/caches.json", log,
+		       sizeof(log));
+	is_int(rc, 2, "a calibration file that is not there: exit 2");
+	ok(strstr(log, "error: --bench_caches: cannot read "
+		       "/nonexistent/caches.json") != NULL,
+	   "saying which file and why");
 	rc = run_child("x", "--bench_list", log, sizeof(log));
 	is_int(rc, 0, "--bench_list exits 0");
 	ok(strstr(log, "unittest/shim/args/size:64KiB\tbyte arguments") != NULL,
