@@ -23,15 +23,7 @@ const char *context_thp_mode(void);		/* "madvise", "always", ... */
 const char *context_hypervisor(void);
 /* The name for CPUID leaf 0x40000000's 12-byte vendor ("bhyve bhyve "). */
 const char *context_hv_name(const char *vendor, char *buf, size_t len);
-/*
- * DAMON in one line from its sysfs admin directory ("threads: kdamond.0
- * (pid 83); kdamond 0 on, paddr scheme pageout"), threads being the
- * kdamond threads seen in /proc, or "".
- */
-const char *context_damon(const char *admin, const char *threads, char *buf,
-			  size_t len);
-/* Page-table isolation and PCID from a cpuinfo file's flags. */
-const char *context_pti(const char *cpuinfo, char *buf, size_t len);
+
 /* Filesystem type of the directory holding path ("ext4", "tmpfs", ...). */
 const char *context_fs_type(const char *path, char *buf, size_t len);
 /* SHA-256 of a file, as 64 hex digits; -1 if it cannot be read. */

@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE
 #include "context.h"
+#include "machine.h"
 #include "tap.h"
 
 #include <stdio.h>
@@ -53,7 +54,7 @@ static void test_damon(void)
 		ok(0, "make a stand-in sysfs");
 		return;
 	}
-	is_str(context_damon(dir, "", buf, sizeof(buf)), "no kdamond running",
+	is_str(machine_damon(dir, "", buf, sizeof(buf)), "no kdamond running",
 	       "no DAMON interface: none running");
 	put(dir, "kdamonds/nr_kdamonds", "1\n");
 	put(dir, "kdamonds/0/state", "on\n");
@@ -62,12 +63,12 @@ static void test_damon(void)
 	put(dir, "kdamonds/0/contexts/0/schemes/nr_schemes", "2\n");
 	put(dir, "kdamonds/0/contexts/0/schemes/0/action", "pageout\n");
 	put(dir, "kdamonds/0/contexts/0/schemes/1/action", "lru_prio\n");
-	is_str(context_damon(dir, "kdamond.0 (pid 83)", buf, sizeof(buf)),
+	is_str(machine_damon(dir, "kdamond.0 (pid 83)", buf, sizeof(buf)),
 	       "threads: kdamond.0 (pid 83); kdamond 0 on, paddr scheme "
 	       "pageout lru_prio",
 	       "a physical-address pageout scheme is named");
 	put(dir, "kdamonds/nr_kdamonds", "0\n");
-	is_str(context_damon(dir, "", buf, sizeof(buf)),
+	is_str(machine_damon(dir, "", buf, sizeof(buf)),
 	       "no kdamond configured", "an interface with none configured");
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	ok(!system(cmd), "clean up");
@@ -83,21 +84,21 @@ static void test_pti(void)
 	}
 	snprintf(path, sizeof(path), "%s/cpuinfo", dir);
 	put(dir, "cpuinfo", "processor\t: 0\nflags\t\t: fpu pae pti avx2\n");
-	is_str(context_pti(path, buf, sizeof(buf)),
+	is_str(machine_pti(path, buf, sizeof(buf)),
 	       "on, without PCID: every kernel entry and exit flushes the TLB",
 	       "PTI without PCID");
 	put(dir, "cpuinfo", "flags\t\t: fpu pcid pti\n");
-	is_str(context_pti(path, buf, sizeof(buf)),
+	is_str(machine_pti(path, buf, sizeof(buf)),
 	       "on, with PCID (kernel entries keep the TLB)", "PTI with PCID");
 	put(dir, "cpuinfo", "flags\t\t: fpu pcid\n");
-	is_str(context_pti(path, buf, sizeof(buf)), "off, PCID available",
+	is_str(machine_pti(path, buf, sizeof(buf)), "off, PCID available",
 	       "no PTI");
 	put(dir, "cpuinfo", "Features\t: fp asimd\n");
-	ok(!strncmp(context_pti(path, buf, sizeof(buf)), "unknown", 7),
+	ok(!strncmp(machine_pti(path, buf, sizeof(buf)), "unknown", 7),
 	   "no x86 flags: unknown");
 	unlink(path);
 	rmdir(dir);
-	ok(strlen(context_pti("/proc/cpuinfo", buf, sizeof(buf))) > 0,
+	ok(strlen(machine_pti("/proc/cpuinfo", buf, sizeof(buf))) > 0,
 	   "this machine: %s", buf);
 }
 
