@@ -294,12 +294,14 @@ deps:
 # compile, then the run.
 run:
 	$(Q)scripts/deps
+	$(Q)scripts/setup
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/run $(ARGS)
 
 # The A/A self-test: the same binaries run twice and compared (scripts/aa).
 aa:
 	$(Q)scripts/deps
+	$(Q)scripts/setup
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/aa $(ARGS)
 
