@@ -76,6 +76,12 @@ static int read_recv(struct zc_end *e, uint64_t want)
 		size_t ask = want < e->msg ? (size_t)want : e->msg;
 		ssize_t r = recv(e->fd, buf, ask, 0);
 
+		/*
+		 * With a timeout set, a wait that io_uring task work (or a
+		 * signal) interrupts returns EINTR instead of restarting.
+		 */
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			return zc_recv_err(e, "recv", (long)r, want);
 		if (zc_check(e->pat, buf, (size_t)r, e->off, &bad))
@@ -163,7 +169,9 @@ static int tzc_copy(struct zc_end *e, struct tzc *t, size_t n, int flags,
 		n = (size_t)*want;
 	if (n > t->chunk)
 		n = t->chunk;
-	r = recv(e->fd, t->buf, n, flags);
+	do
+		r = recv(e->fd, t->buf, n, flags);
+	while (r < 0 && errno == EINTR);
 	if (r < 0 && flags && (errno == EAGAIN || errno == EWOULDBLOCK))
 		return 0;
 	if (r <= 0)
@@ -198,9 +206,13 @@ static int tzc_recv(struct zc_end *e, uint64_t want)
 		zc.address = (uintptr_t)t->map;
 		zc.length = (unsigned)maplen;
 		if (getsockopt(e->fd, IPPROTO_TCP, TCP_ZEROCOPY_RECEIVE, &zc,
-			       &zl))
+			       &zl)) {
+			/* EIO: nothing queued and the peer has closed. */
+			if (errno == EIO)
+				return zc_recv_err(e, "getsockopt", 0, want);
 			return zc_errf(e, "getsockopt TCP_ZEROCOPY_RECEIVE: "
 				       "%s", strerror(errno));
+		}
 		if (zc.err)
 			return zc_errf(e, "TCP_ZEROCOPY_RECEIVE: socket error "
 				       "%s", strerror(zc.err < 0 ? -zc.err
@@ -313,7 +325,7 @@ static int spl_drain(struct zc_end *e, struct spl *s, size_t r, int check)
 		ssize_t w;
 
 		if (check) {
-			w = read(s->pipe[0], s->buf, r);
+			w = read(s->pipe[0], s->buf, r < s->cap ? r : s->cap);
 			if (w > 0 && zc_check(e->pat, s->buf, (size_t)w, at,
 					      &bad))
 				return zc_bad_byte(e, bad);
@@ -321,6 +333,8 @@ static int spl_drain(struct zc_end *e, struct spl *s, size_t r, int check)
 			w = splice(s->pipe[0], NULL, s->null, NULL, r,
 				   SPLICE_F_MOVE);
 		}
+		if (w < 0 && errno == EINTR)
+			continue;
 		if (w <= 0)
 			return zc_errf(e, "emptying the pipe: %s",
 				       w ? strerror(errno) : "no progress");
@@ -339,6 +353,8 @@ static int spl_move(struct zc_end *e, uint64_t want, int check)
 		ssize_t r = splice(e->fd, NULL, s->pipe[1], NULL, ask,
 				   SPLICE_F_MOVE);
 
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			return zc_recv_err(e, "splice from the socket", (long)r,
 					   want);

@@ -167,6 +167,8 @@ static int urec_recv(struct zc_end *e, uint64_t want)
 		if (!want)
 			break;
 		r = recv(e->fd, u->buf + u->have, u->cap - u->have, 0);
+		if (r < 0 && errno == EINTR)
+			continue;
 		if (r <= 0)
 			return zc_recv_err(e, "recv", (long)r, want);
 		u->have += (size_t)r;
