@@ -4,6 +4,8 @@
  *
  *   read             recv() into a buffer: the copy every other path is
  *                    measured against (its rows are copy/)
+ *   read_devnull     recv() then write() to /dev/null: the copying way to
+ *                    do what splice does, for its system call count
  *   tcp_zc           TCP_ZEROCOPY_RECEIVE, as the kernel's tcp_mmap
  *                    selftest does it: mmap() of the socket reserves an
  *                    area; each getsockopt maps the pages of whole-page
@@ -19,6 +21,12 @@
  *   zcrx             io_uring zero-copy receive: needs a NIC queue with
  *                    header split and flow steering, so registering
  *                    loopback is refused and the errno recorded
+ *
+ * The aligned/ pair runs TCP_ZEROCOPY_RECEIVE where it can map everything,
+ * as the selftest's own figures were taken: segments of a whole page of
+ * payload (TCP_MAXSEG 4108: 4096 bytes after the 12-byte timestamp
+ * option) from page-aligned MSG_ZEROCOPY sends, against read() of the
+ * same stream: the crossover in receiver CPU per GiB is between them.
  *
  * Isolates what each path costs the receiving thread per GiB (the
  * rx_ counters), with the send side held fixed. Every path compares every
@@ -95,6 +103,70 @@ static int read_recv(struct zc_end *e, uint64_t want)
 const struct zc_rx zc_rx_read = {
 	.name = "read",
 	.open = read_open, .recv = read_recv, .close = buf_close,
+};
+
+/* ---- read_devnull: a proxy's copy path, read() then write() on ---- */
+
+struct rdn {
+	unsigned char *buf;
+	int null;
+};
+
+static int rdn_open(struct zc_end *e, char *why, size_t len)
+{
+	struct rdn *d = xcalloc(1, sizeof(*d));
+
+	d->null = open("/dev/null", O_WRONLY | O_CLOEXEC);
+	if (d->null < 0) {
+		snprintf(why, len, "cannot open /dev/null: %s",
+			 strerror(errno));
+		free(d);
+		return -1;
+	}
+	d->buf = mem_alloc(e->msg, 0);
+	if (!d->buf)
+		die_errno("cannot allocate %zu bytes", e->msg);
+	e->priv = d;
+	return 0;
+}
+
+static void rdn_close(struct zc_end *e)
+{
+	struct rdn *d = e->priv;
+
+	close(d->null);
+	mem_free(d->buf, e->msg);
+	free(d);
+}
+
+/* What splice does, the copying way: the bytes pass through user space. */
+static int rdn_recv(struct zc_end *e, uint64_t want)
+{
+	struct rdn *d = e->priv;
+	uint64_t bad;
+
+	while (want) {
+		size_t ask = want < e->msg ? (size_t)want : e->msg;
+		ssize_t r = recv(e->fd, d->buf, ask, 0);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return zc_recv_err(e, "recv", (long)r, want);
+		if (zc_check(e->pat, d->buf, (size_t)r, e->off, &bad))
+			return zc_bad_byte(e, bad);
+		if (write(d->null, d->buf, (size_t)r) != r)
+			return zc_errf(e, "write to /dev/null: %s",
+				       strerror(errno));
+		e->off += (uint64_t)r;
+		want -= (uint64_t)r;
+	}
+	return 0;
+}
+
+const struct zc_rx zc_rx_read_devnull = {
+	.name = "read_devnull",
+	.open = rdn_open, .recv = rdn_recv, .close = rdn_close,
 };
 
 /* ---- tcp_zc: TCP_ZEROCOPY_RECEIVE ---- */
@@ -677,6 +749,18 @@ static const struct zc_pair p_uring = {
 static const struct zc_pair p_zcrx = {
 	.rx = &zc_rx_zcrx, .tx = &zc_tx_send, .net = { ZC_LO },
 };
+static const struct zc_pair p_read_devnull = {
+	.rx = &zc_rx_read_devnull, .tx = &zc_tx_send, .net = { ZC_LO },
+};
+/* tcp_mmap's set-up: whole pages per segment, page-aligned payload. */
+static const struct zc_pair p_aligned_read = {
+	.rx = &zc_rx_read, .tx = &zc_tx_msg_zerocopy,
+	.net = { ZC_LO, .mss = 4108 },
+};
+static const struct zc_pair p_aligned_tcp_zc = {
+	.rx = &zc_rx_tcp_zc, .tx = &zc_tx_msg_zerocopy,
+	.net = { ZC_LO, .mss = 4108 },
+};
 
 /* zcrx is refused at set-up on every machine with loopback only: one size. */
 static int one_size(const struct bench_case *c, int64_t *out, int max)
@@ -698,5 +782,14 @@ static const struct bench_case cases[] = {
 	ZC_CASE("recv/zcrx", p_zcrx,
 		"io_uring zero-copy receive (zcrx) on lo; sender send()",
 		one_size),
+	ZC_CASE("recv/read_devnull", p_read_devnull,
+		"recv() then write() to /dev/null: splice's copying twin; "
+		"sender send()", zc_matrix_sizes),
+	ZC_CASE("recv/aligned/read", p_aligned_read,
+		"recv() of page-multiple segments (TCP_MAXSEG 4108) from "
+		"MSG_ZEROCOPY: tcp_zc's copying twin", zc_sweep_sizes),
+	ZC_CASE("recv/aligned/tcp_zc", p_aligned_tcp_zc,
+		"TCP_ZEROCOPY_RECEIVE of page-multiple segments (TCP_MAXSEG "
+		"4108) from MSG_ZEROCOPY, as tcp_mmap runs it", zc_sweep_sizes),
 };
 BENCH_FAMILY(cases);

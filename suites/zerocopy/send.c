@@ -12,6 +12,9 @@
  *                  defer a copy); tx_zc_share is the share not copied
  *   sendfile       sendfile() from a page-cached file of the pattern:
  *                  the file's pages go into the socket by reference
+ *   read_send      pread() of the same file into a buffer, then send():
+ *                  the copying way to serve a file, for sendfile's
+ *                  system call count
  *   uring_send     io_uring IORING_OP_SEND, one request in flight: the
  *                  io_uring cost alone, to tell it from zero copy
  *   uring_send_zc  io_uring IORING_OP_SEND_ZC, with the kernel's report
@@ -260,6 +263,55 @@ const struct zc_tx zc_tx_sendfile = {
 	.send = zc_sendfile_msgs, .needs_file = 1,
 };
 
+/* ---- read_send: a file server's copy path, pread() then send() ---- */
+
+static int rsend_open(struct zc_end *e, char *why, size_t len)
+{
+	e->priv = mem_alloc(e->msg, 0);
+	if (!e->priv)
+		die_errno("cannot allocate %zu bytes", e->msg);
+	return 0;
+}
+
+static void rsend_close(struct zc_end *e)
+{
+	mem_free(e->priv, e->msg);
+}
+
+/* What sendfile does, the copying way: the file passes through a buffer. */
+static int rsend_send(struct zc_end *e, uint64_t n)
+{
+	unsigned char *buf = e->priv;
+
+	for (uint64_t i = 0; i < n; i++) {
+		off_t o = (off_t)(e->off % ZC_PERIOD);
+		const unsigned char *p = buf;
+		size_t left = e->msg;
+		ssize_t r = pread(e->filefd, buf, e->msg, o);
+
+		if (r != (ssize_t)e->msg)
+			return zc_errf(e, "pread of the pattern file: %s",
+				       r < 0 ? strerror(errno) : "short read");
+		while (left) {
+			r = send(e->fd, p, left, MSG_NOSIGNAL);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				return send_err(e, "send");
+			p += r;
+			left -= (size_t)r;
+			e->off += (uint64_t)r;
+		}
+	}
+	return 0;
+}
+
+const struct zc_tx zc_tx_read_send = {
+	.name = "read_send",
+	.open = rsend_open, .send = rsend_send, .close = rsend_close,
+	.needs_file = 1,
+};
+
 /* ---- io_uring send and send_zc ---- */
 
 struct utx {
@@ -461,6 +513,9 @@ static const struct zc_pair p_mzc = {
 static const struct zc_pair p_sendfile = {
 	.rx = &zc_rx_read, .tx = &zc_tx_sendfile, .net = { ZC_LO },
 };
+static const struct zc_pair p_read_send = {
+	.rx = &zc_rx_read, .tx = &zc_tx_read_send, .net = { ZC_LO },
+};
 static const struct zc_pair p_usend = {
 	.rx = &zc_rx_read, .tx = &zc_tx_uring_send, .net = { ZC_LO },
 };
@@ -475,6 +530,9 @@ static const struct bench_case cases[] = {
 	ZC_CASE("send/sendfile", p_sendfile,
 		"sendfile() from a page-cached file; receiver read()",
 		zc_sweep_sizes),
+	ZC_CASE("send/read_send", p_read_send,
+		"pread() from a page-cached file, then send(): sendfile's "
+		"copying twin; receiver read()", zc_matrix_sizes),
 	ZC_CASE("send/uring_send", p_usend,
 		"io_uring IORING_OP_SEND, one in flight; receiver read()",
 		zc_sweep_sizes),

@@ -153,11 +153,11 @@ struct zc_tx {
 };
 
 /* recv.c and send.c (and tls.c): the paths of each side. */
-extern const struct zc_rx zc_rx_read, zc_rx_tcp_zc, zc_rx_splice,
-	zc_rx_uring, zc_rx_zcrx, zc_rx_tls, zc_rx_ktls;
+extern const struct zc_rx zc_rx_read, zc_rx_read_devnull, zc_rx_tcp_zc,
+	zc_rx_splice, zc_rx_uring, zc_rx_zcrx, zc_rx_tls, zc_rx_ktls;
 extern const struct zc_tx zc_tx_send, zc_tx_msg_zerocopy, zc_tx_sendfile,
-	zc_tx_uring_send, zc_tx_uring_send_zc, zc_tx_tls, zc_tx_ktls,
-	zc_tx_ktls_sendfile;
+	zc_tx_read_send, zc_tx_uring_send, zc_tx_uring_send_zc, zc_tx_tls,
+	zc_tx_ktls, zc_tx_ktls_sendfile;
 
 /* Plain send() and sendfile() of n messages, for the kTLS senders too. */
 int zc_send_msgs(struct zc_end *e, uint64_t n);
@@ -198,6 +198,7 @@ struct zc_conn {
 	 */
 	atomic_int failed;	/* 0, or 1 + the side that failed first */
 	char why[300];
+	void *warm;		/* stream.c's warm-up: messages to send */
 };
 
 struct zc_connopt {
