@@ -3,13 +3,13 @@
  * transports, at a few message sizes.
  *
  * Isolates how the sender decides what the receiver can do without a
- * copy. TCP_ZEROCOPY_RECEIVE maps only pages the payload fills whole:
- * data that send() copied into the kernel's page fragments never lines up
- * (0% mapped); data MSG_ZEROCOPY sent from page-aligned user pages does,
- * once loopback's deferred copy has put it in fresh pages (about 94%:
- * every segment but its tail); and with segments a multiple of the page
- * (TCP_MAXSEG 4108: 4096 bytes of payload after 12 bytes of timestamp
- * option) up to 100%. The transports:
+ * copy. TCP_ZEROCOPY_RECEIVE maps only ordinary pages the payload fills
+ * exactly (can_map_frag() in net/ipv4/tcp.c): what send() copied sits in
+ * compound pages and sendfile's pages are the page cache's, neither ever
+ * mapped (0%); what MSG_ZEROCOPY sent is, once a local receiver's
+ * deferred copy has put it in fresh pages (about 94%: every packet but
+ * its tail); with segments of one page (TCP_MAXSEG 4108: 4096 bytes of
+ * payload after 12 bytes of timestamp option) up to 100%. The transports:
  *
  *   lo          loopback, MTU 65536, default MSS
  *   lo_mss4108  loopback, TCP_MAXSEG 4108 on both ends

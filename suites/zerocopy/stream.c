@@ -4,9 +4,11 @@
  * pinned to different CPUs where there are two.
  *
  * Isolates the cost of moving bytes through the kernel one way or
- * another: an iteration is one message of size:N bytes, sent by thread 1
- * (the harness pins it to core 1) and taken off the stream by thread 0
- * (core 0), which compares every byte with the pattern (pattern.c). Time
+ * another: messages of size:N bytes, sent by thread 1 (the harness pins
+ * it to core 1) and taken off the stream by thread 0 (core 0), which
+ * compares every byte with the pattern (pattern.c). An iteration is 64
+ * KiB of messages (one message from 64 KiB up), so that no run is a
+ * handful of 1 KiB messages whose time is wake-up latency. Time
  * is real time, because the work is spread over two threads and the
  * kernel: a run ends when the receiver has every byte and the sender has
  * every zero-copy completion back, and both threads' clocks stop then
@@ -233,6 +235,7 @@ struct zc_inst {
 	unsigned char *rxpat, *txpat;
 	struct zc_tls_key key;
 	size_t msg;
+	uint64_t per;		/* messages per iteration */
 	int cpu[2];		/* where each side ran, -1: not pinned */
 	/* Each side's CPU time over every run: the user/system split. */
 	double usr_all[2], cpu_all[2];
@@ -300,6 +303,7 @@ int zc_setup(struct bench_state *st)
 	char why[300];
 
 	z->msg = (size_t)bench_arg(st);
+	z->per = ZC_ITER_BYTES > z->msg ? ZC_ITER_BYTES / z->msg : 1;
 	/*
 	 * Each side its own copy, so no cache line is shared between them;
 	 * made once per process (a few milliseconds of page faults on a
@@ -471,12 +475,13 @@ void zc_run(struct bench_state *st)
 		if (atomic_load(&c->failed))
 			continue;
 		if (side == 0) {
-			if (c->p->rx->recv(e, n * z->msg)) {
+			if (c->p->rx->recv(e, n * z->per * z->msg)) {
 				zc_conn_fail(c, 0);
 				mine = atomic_load(&c->failed) == 1;
 			}
 			zc_done_post(c);
-		} else if (c->p->tx->send(e, n) || zc_done_wait(c)) {
+		} else if (c->p->tx->send(e, n * z->per) ||
+			   zc_done_wait(c)) {
 			zc_conn_fail(c, 1);
 			mine = atomic_load(&c->failed) == 2;
 		}
