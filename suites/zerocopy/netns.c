@@ -186,7 +186,7 @@ static int build(int home)
 		if (vs.fd[i] < 0)
 			goto fail;
 	}
-	/* The pid in the names says whose they are (ip netns exec ... ip link). */
+	/* The pid in the names says whose they are. */
 	snprintf(name[0], IFNAMSIZ, "zc%dr", (int)getpid());
 	snprintf(name[1], IFNAMSIZ, "zc%dt", (int)getpid());
 	for (int i = 0; i < 2; i++) {

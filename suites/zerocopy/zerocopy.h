@@ -198,7 +198,7 @@ struct zc_conn {
 	 */
 	atomic_int failed;	/* 0, or 1 + the side that failed first */
 	char why[300];
-	void *warm;		/* stream.c's warm-up: messages to send */
+	uint64_t warm_n;	/* stream.c's warm-up: messages to send */
 };
 
 struct zc_connopt {

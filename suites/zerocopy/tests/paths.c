@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 static unsigned char *pat, *bad_pat;
+static const char *tmpdir;
 static struct zc_tls_key key;
 
 static const struct zc_rx *const rxs[] = {
@@ -73,7 +74,7 @@ static int open_pair(struct xfer *x, const struct zc_pair *p, size_t msg,
 {
 	struct zc_connopt o = {
 		.msg = msg, .rxpat = pat, .txpat = txpat, .key = &key,
-		.timeout_ms = timeout_ms, .dir = "/tmp",
+		.timeout_ms = timeout_ms, .dir = tmpdir,
 	};
 
 	memset(x, 0, sizeof(*x));
@@ -255,8 +256,9 @@ static void short_sender(int quiet)
 		pthread_create(&t, NULL, tx_main, &x);
 		rx_side(&x, x.n * 65536);
 		pthread_join(t, NULL);
-		ok(x.rc[0] && strstr(x.c.why, quiet ? "no data for 300 ms"
-						      : "closed the connection"),
+		ok(x.rc[0] && strstr(x.c.why, quiet
+					     ? "no data for 300 ms"
+					     : "closed the connection"),
 		   "%s: a sender that %s mid-stream is an error, not a wait",
 		   all[r]->name, quiet ? "goes quiet" : "closes");
 		diag("%s", x.c.why);
@@ -331,6 +333,7 @@ int main(void)
 {
 	int fds;
 
+	tmpdir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
 	pat = zc_pattern_new(42);
 	bad_pat = zc_pattern_new(42);
 	if (!pat || !bad_pat)

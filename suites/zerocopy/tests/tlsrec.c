@@ -186,7 +186,8 @@ static void round_trips(void)
 	memcpy(copy, rec, (size_t)l);
 	ok(open_one(&k, 0, copy, (size_t)l) < 0, "another key is refused");
 	k.key[0] ^= 1;
-	is_int(seal_one(&k, 0, in, 0, rec), -1, "an empty record is not sealed");
+	is_int(seal_one(&k, 0, in, 0, rec), -1,
+	       "an empty record is not sealed");
 	is_int(seal_one(&k, 0, in, ZC_TLS_MAX_PLAIN + 1, rec), -1,
 	       "nor one over 16 KiB");
 }
@@ -205,7 +206,8 @@ static void headers(void)
 	h[2] = 3;
 	h[3] = 0x41;
 	h[4] = 0x01;
-	is_int(zc_tls_reclen(h, 5), -1, "more than 2^14 + 256 bytes is refused");
+	is_int(zc_tls_reclen(h, 5), -1,
+	       "more than 2^14 + 256 bytes is refused");
 	h[3] = 0;
 	h[4] = 16;
 	is_int(zc_tls_reclen(h, 5), -1, "fewer than type plus tag is refused");
