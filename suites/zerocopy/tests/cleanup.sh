@@ -104,8 +104,8 @@ if command -v iperf3 >/dev/null; then
 		wait "$pid" 2>/dev/null
 		alive() { for k in $kids; do [ -d /proc/"$k" ] && return 0; done; return 1; }
 		until_true 2 eval '! alive'
-		ok -z "$(for k in $kids; do [ -d /proc/$k ] && echo $k; done)" \
-			"iperf3 children ($(echo $kids)) die with a killed binary"
+		ok -z "$(for k in $kids; do [ -d /proc/"$k" ] && echo "$k"; done)" \
+			"iperf3 children (${kids//$'\n'/ }) die with a killed binary"
 	else
 		kill -9 "$pid"
 		ok 0 "an iperf3 child was seen within 10 s"
@@ -129,7 +129,7 @@ if until_true 10 has_sockets "$pid"; then
 	for p in $ports; do
 		left=$((left + $(open_on_port "$p")))
 	done
-	is "$left" 0 "no socket of a killed binary stays open (ports $(echo $ports))"
+	is "$left" 0 "no socket of a killed binary stays open (ports ${ports//$'\n'/ })"
 else
 	kill -9 "$pid"
 	ok 0 "the binary had sockets open within 10 s"
@@ -151,7 +151,7 @@ if [ "$(id -u)" -eq 0 ]; then
 			held=$((held + $(ns_holders "$n")))
 		done
 		is "$held" 0 "nothing refers to its namespaces after SIGKILL"
-		ok -z "$(ls /var/run/netns 2>/dev/null | grep '^zc')" \
+		ok -z "$(find /var/run/netns -maxdepth 1 -name 'zc*' 2>/dev/null)" \
 			"no named namespace was ever made"
 	else
 		kill -9 "$pid"
