@@ -221,31 +221,61 @@ endef
 $(foreach s,$(ALL_SUITES),$(eval $(call suite_test_rules,$(s))))
 SUITE_TESTS := $(foreach s,$(ALL_SUITES),$(patsubst suites/$(s)/tests/%.c,$(T)/suites/$(s)/tests/%,$(sort $(wildcard suites/$(s)/tests/*.c))))
 
+# Suites that exist for the tests only (tests/suites/*.c, one binary each):
+# the anomaly guards' drifting benchmark.
+TEST_SUITES := $(patsubst tests/suites/%.c,$(T)/testsuites/bench_%,$(sort $(wildcard tests/suites/*.c)))
+$(T)/testsuites/%.o: tests/suites/%.c $(T)/.flags
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -DBENCH_SUITE='"$*"' -c $< -o $@
+$(T)/testsuites/bench_%: $(T)/testsuites/%.o $(T)/libharness.a
+	$(call quiet,LINK,$@)
+	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
+
 .PHONY: build-tests
-build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat
+build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(TEST_SUITES) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat
 
 # ---- tools --------------------------------------------------------------
+# benchstat, the analysis tool (harness/analysis/), links only what it
+# needs: the statistics and small helpers, jansson and libm; no PAPI, no
+# hwloc, no Google Benchmark.
 
+ANALYSIS_OBJS := $(patsubst harness/analysis/%.c,$(T)/analysis/%.o,$(sort $(wildcard harness/analysis/*.c))) \
+	$(T)/analysis/lib/stats.o $(T)/analysis/lib/util.o
+$(T)/analysis/%.o: harness/analysis/%.c $(T)/.flags
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
+$(T)/analysis/lib/%.o: harness/%.c $(T)/.flags
+	$(call quiet,CC,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
+$(T)/tools/benchstat: $(ANALYSIS_OBJS)
+	$(call quiet,LINK,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -pthread -o $@ $^ -ljansson -lm
+build: $(T)/tools/benchstat
+
+# Other tools: one C file each in harness/tools/, linked with the harness.
 $(T)/tools/%.o: harness/tools/%.c $(T)/.flags
 	$(call quiet,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
-$(T)/tools/benchstat: $(T)/tools/benchstat.o $(T)/libharness.a
-	$(call quiet,LINK,$@)
-	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
-build: $(T)/tools/benchstat
 
 # ---- commands -----------------------------------------------------------
 
 PROFILE ?= quick
-export PROFILE SUITES FLAVORS BUILD BASELINE ROUNDS SYNC_DIR RESULTS
+export PROFILE SUITES FLAVORS BUILD BASELINE ROUNDS REPS SYNC_DIR RESULTS
 
-.PHONY: run test deps list clean print-plan list-suites
+.PHONY: run test aa deps list clean print-plan list-suites
 list-suites:
 	@echo $(ALL_SUITES)
-# What scripts/run runs: "suite flavor binary" per line.
+# What scripts/run runs: "suite flavor binary interleave" per line, where
+# interleave (yes/no, suite.mk's <suite>_INTERLEAVE) says whether Google
+# Benchmark may interleave the repetitions of its benchmarks in random
+# order: only for suites whose set-up is cheap to repeat.
 print-plan:
-	@$(foreach s,$(SUITES),$(foreach f,$(call suite_flavors,$(s)),echo "$(s) $(f) $(BUILD)/$(f)/bench_$(s)";))
+	@$(foreach s,$(SUITES),$(foreach f,$(call suite_flavors,$(s)),echo "$(s) $(f) $(BUILD)/$(f)/bench_$(s) $(or $($(s)_INTERLEAVE),no)";))
 
 deps:
 	$(Q)scripts/deps
@@ -256,6 +286,12 @@ run:
 	$(Q)scripts/deps
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/run $(ARGS)
+
+# The A/A self-test: the same binaries run twice and compared (scripts/aa).
+aa:
+	$(Q)scripts/deps
+	$(Q)$(MAKE) --no-print-directory build
+	$(Q)scripts/aa $(ARGS)
 
 test:
 	$(Q)scripts/deps

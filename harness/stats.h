@@ -2,12 +2,12 @@
  * stats.h - the statistics behind every comparison the suite prints.
  *
  * The figure to quote is the median of the repetitions, its spread the
- * median absolute deviation or the coefficient of variation. Two samples
- * are compared with the Mann-Whitney U test, as Google Benchmark's
- * compare.py does (through scipy: exact for small samples without ties,
- * normal approximation with tie and continuity corrections otherwise), and
- * their ratio is the Hodges-Lehmann estimate with a confidence interval
- * from the same U distribution.
+ * median absolute deviation or the coefficient of variation. Comparisons
+ * work on independent units only: a benchmark's samples are summarised
+ * per round (one process), and rounds are compared with Student's t on
+ * log values (Welch's form between runs, paired by round within a run),
+ * which stays honest with the three to five rounds a run takes; see
+ * docs/claims.md for the sampling model.
  */
 #ifndef BENCH_STATS_H
 #define BENCH_STATS_H
@@ -27,41 +27,55 @@ double stats_min(const double *v, int n);
 double stats_max(const double *v, int n);
 
 /*
- * Two-sided Mann-Whitney U test. *u gets U of the first sample
- * (the number of pairs with a > b, ties counting half). Returns the
- * p-value; 1 when either sample is empty.
+ * An estimate with its uncertainty, from independent units (rounds: one
+ * process each; never the repetitions inside one process, which share
+ * that process's memory layout, frequency and neighbours). On log values
+ * diff is a log ratio; exp(lo), exp(hi) bound the ratio.
  */
-double stats_mannwhitney(const double *a, int na, const double *b, int nb,
-			 double *u);
-
-/* P(U <= k) for samples of sizes n1, n2 with no ties (exact). */
-double stats_u_cdf(int k, int n1, int n2);
-
-struct stats_ratio {
-	double ratio;		/* Hodges-Lehmann estimate of a / b */
-	double lo, hi;		/* confidence interval of the ratio */
-	double level;		/* confidence actually reached (discrete) */
-	double p;		/* two-sided Mann-Whitney p-value */
+struct stats_est {
+	double diff;		/* mean difference (or mean, one sample) */
+	double se;		/* its standard error */
+	double df;		/* degrees of freedom; INFINITY if se = 0 */
+	double lo, hi;		/* two-sided interval at the level asked */
+	double p;		/* two-sided p-value of diff = 0 */
+	int n;			/* independent units (the smaller side) */
 };
 
 /*
- * Ratio a/b of two positive samples: the median of all pairwise ratios
- * (Hodges-Lehmann on log values) and a confidence interval at level
- * conf (0.95) from the exact U distribution. Returns -1 if a value is not
- * positive or a sample is empty.
+ * Welch's t on two independent samples (unequal variances, the
+ * Welch-Satterthwaite degrees of freedom). Each side needs 2 values; -1
+ * otherwise. Samples without any spread (exact counts) give an exact
+ * point: se 0, lo = hi = diff.
  */
-int stats_ratio(const double *a, int na, const double *b, int nb,
-		double conf, struct stats_ratio *out);
+int stats_welch(const double *a, int na, const double *b, int nb,
+		double conf, struct stats_est *out);
+/* One-sample t on n values (paired differences); n >= 2. */
+int stats_one_sample(const double *d, int n, double conf,
+		     struct stats_est *out);
+/* One-sided p-value that the true diff lies above (above = 1) or below
+ * a bound: small when the data say so. */
+double stats_est_p_beyond(const struct stats_est *e, double bound, int above);
+
+/* Student's t: CDF and quantile; df may be INFINITY (the normal). */
+double stats_t_cdf(double t, double df);
+double stats_t_quantile(double p, double df);
+/* Regularized incomplete beta function I_x(a, b). */
+double stats_beta_inc(double a, double b, double x);
 
 /*
- * Geometric mean of k ratios, each between samples a[i] and b[i], with a
- * seeded percentile bootstrap interval (resampling repetitions within each
- * sample).
+ * Holm's step-down correction: reject[i] = 1 for the hypotheses rejected
+ * at family-wise level alpha. Returns how many.
  */
-int stats_geomean_ratio(const double *const *a, const int *na,
-			const double *const *b, const int *nb, int k,
-			double conf, int resamples, uint64_t seed,
-			double *gm, double *lo, double *hi);
+int stats_holm(const double *p, int n, double alpha, int *reject);
+
+/*
+ * Mann-Kendall trend test of x in time order: two-sided p-value (exact
+ * without ties up to n = 40, normal approximation otherwise) and S, the
+ * number of rising pairs less the falling ones. Sen's slope is the median
+ * of the pairwise slopes, per step.
+ */
+double stats_mann_kendall(const double *x, int n, double *s);
+double stats_sen_slope(const double *x, int n);
 
 /* Inverse of the standard normal CDF (for z quantiles). */
 double stats_norm_quantile(double p);

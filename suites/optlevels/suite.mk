@@ -3,3 +3,5 @@
 # optimisation levels and flags with significance.
 optlevels_SRCS := hash.c interp.c recurse.c sort.c text.c vector.c
 optlevels_FLAVORS := $(GCC_FLAVORS) $(CLANG_FLAVORS)
+# Kernels set up in microseconds: repetitions interleave in random order.
+optlevels_INTERLEAVE := yes

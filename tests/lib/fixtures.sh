@@ -1,22 +1,25 @@
 # fixtures.sh - synthetic runs for the script tests (sourced after tap.sh).
 
-# raw_entry NAME [FLAVOR-less] VALUE...: Google Benchmark iteration entries
-# for one benchmark, one per value (ns), as JSON lines.
+# raw_entries NAME VALUES: Google Benchmark iteration entries for one
+# benchmark, one per value (ns), as JSON lines. VALUES are separated by
+# spaces; ";" separates rounds ("100 101;102 103" is two rounds of two
+# repetitions). Without any ";", every value is a round of its own.
 raw_entries() {
-	local name=$1
-	shift
-	local i=0
-	for v in "$@"; do
-		jq -nc --arg n "$name" --argjson v "$v" --argjson i $i --argjson reps $# \
-			'{name: $n, run_name: $n, run_type: "iteration", repetitions: $reps,
-			  repetition_index: $i, threads: 1, iterations: 1000,
-			  real_time: $v, cpu_time: $v, time_unit: "ns"}'
-		i=$((i + 1))
-	done
+	local name=$1 vals=$2
+	jq -nc --arg n "$name" --arg vals "$vals" '
+		($vals | if test(";") then split(";") else split(" ") | map(select(length > 0)) end
+		 | map(split(" ") | map(select(length > 0) | tonumber))) as $rounds
+		| $rounds | to_entries[] | .key as $k | .value as $reps
+		| $reps | to_entries[]
+		| {name: $n, run_name: $n, run_type: "iteration",
+		   repetitions: ($reps | length), repetition_index: .key, round: ($k + 1),
+		   threads: 1, iterations: 1000, real_time: .value, cpu_time: .value,
+		   time_unit: "ns"}'
 }
 
-# mkrun FILE SPEC...: a run.json where each SPEC is "suite|flavor|name|v1 v2 ..."
-# optionally followed by "|counter=value" pairs added to every entry.
+# mkrun FILE SPEC...: a run.json where each SPEC is "suite|flavor|name|VALUES"
+# (VALUES as for raw_entries) optionally followed by "|counter=value" pairs
+# added to every entry.
 mkrun() {
 	local out=$1 spec suite flavor name vals extra
 	shift
@@ -24,8 +27,7 @@ mkrun() {
 	tmp=$(mktemp)
 	for spec in "$@"; do
 		IFS='|' read -r suite flavor name vals extra <<<"$spec"
-		# shellcheck disable=SC2086
-		raw_entries "$name" $vals | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" '
+		raw_entries "$name" "$vals" | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" '
 			. + {suite: $s, flavor: $f, status: "ok", base_name: .run_name}
 			+ ($extra | split(",") | map(select(length > 0) | split("=")
 			   | {(.[0]): (.[1] | tonumber)}) | add // {})' >> "$tmp"

@@ -1,16 +1,15 @@
 /*
- * test_stats.c - the statistics against known values. The p-values and
- * Hodges-Lehmann figures were computed with scipy 1.10
- * (scipy.stats.mannwhitneyu, alternative='two-sided', method 'auto') and
- * numpy, which is what Google Benchmark's compare.py uses.
+ * test_stats.c - the statistics against known values. Reference figures
+ * were computed with scipy 1.10 (scipy.stats.t, ttest_ind with
+ * equal_var=False, ttest_1samp, scipy.special.betainc) and by enumeration
+ * in python where noted.
  */
 #include "stats.h"
 #include "tap.h"
+#include "util.h"
 
 #include <math.h>
 
-static const double a5[] = { 10.1, 10.3, 10.2, 10.5, 10.4 };
-static const double b5[] = { 11.0, 11.2, 10.9, 11.4, 11.1 };
 
 static void test_descriptive(void)
 {
@@ -27,98 +26,144 @@ static void test_descriptive(void)
 	ok(isnan(stats_median(v, 0)), "median of nothing is NaN");
 }
 
-static void test_u_distribution(void)
+static void test_t(void)
 {
-	/* 5 and 5: 252 arrangements; U <= 2 in 1 + 1 + 2 of them. */
-	is_dbl(stats_u_cdf(2, 5, 5), 4.0 / 252, 1e-12, "P(U <= 2), 5 v 5");
-	is_dbl(stats_u_cdf(3, 5, 5), 7.0 / 252, 1e-12, "P(U <= 3), 5 v 5");
-	/* P(U <= k) = P(U >= n1 n2 - k) = 1 - P(U <= n1 n2 - k - 1) */
-	is_dbl(stats_u_cdf(10, 5, 5) + stats_u_cdf(14, 5, 5), 1, 1e-12,
-	       "U is symmetric about n1 n2 / 2");
-	is_dbl(stats_u_cdf(25, 5, 5), 1, 0, "P(U <= n1 n2) = 1");
-	is_dbl(stats_u_cdf(0, 3, 3), 1.0 / 20, 1e-12, "P(U = 0), 3 v 3");
+	is_dbl(stats_t_cdf(-2.0, 3), 0.06966298427942155, 1e-10,
+	       "t CDF, 3 df (scipy)");
+	is_dbl(stats_t_cdf(1.5, 10), 0.9177463367772799, 1e-10,
+	       "t CDF, 10 df (scipy)");
+	is_dbl(stats_t_cdf(0.3, 2.5), 0.6063288142524015, 1e-10,
+	       "t CDF, fractional df (scipy)");
+	is_dbl(stats_t_quantile(0.975, 2), 4.302652729911275, 1e-8,
+	       "t quantile, 2 df: a 3-round interval is wide (scipy)");
+	is_dbl(stats_t_quantile(0.975, 4), 2.7764451051977987, 1e-8,
+	       "t quantile, 4 df (scipy)");
+	is_dbl(stats_t_quantile(0.975, 1), 12.706204736432095, 1e-7,
+	       "t quantile, 1 df (scipy)");
+	is_dbl(stats_t_quantile(0.995, 7.3), 3.451031655622189, 1e-8,
+	       "t quantile, fractional df (scipy)");
+	is_dbl(stats_t_quantile(0.025, 250), -1.9694983934204007, 1e-8,
+	       "t quantile, many df (scipy)");
+	is_dbl(stats_t_quantile(0.975, INFINITY), 1.959963984540054, 1e-8,
+	       "infinite df is the normal");
+	is_dbl(stats_beta_inc(2.5, 0.5, 0.3), 0.01892712407194565, 1e-12,
+	       "incomplete beta (scipy)");
+	is_dbl(stats_beta_inc(0.5, 3, 0.9), 0.9996750253207289, 1e-12,
+	       "incomplete beta, other side (scipy)");
 }
 
-static void test_mannwhitney(void)
+static void test_welch(void)
 {
-	const double a10[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 };
-	const double b10[] = { 3, 5, 7, 9, 11, 13, 15, 17, 19, 21 };
-	const double a3[] = { 1, 2, 3 }, b3[] = { 4, 5, 6 };
-	const double a12[] = {
-		100.47354019143653, 106.25012190541776, 95.34310816139646,
-		104.9618864025962, 98.70422731153283, 98.69244508009413,
-		109.49862639232379, 100.7876853581686, 99.78537873103878,
-		103.64749243217804, 105.63426981191928, 99.84578362482534,
-	};
-	const double b12[] = {
-		106.93996872590182, 99.1313782126715, 102.16604765009735,
-		101.80937482798609, 97.33858417704425, 96.45742936419464,
-		95.86543635021486, 102.80673572278099, 103.13787276073944,
-		102.39831146310394, 104.34563822357529, 97.32207249214653,
-	};
-	const double same[] = { 2, 2, 2, 2 };
-	double u;
+	double a[] = { 10.1, 10.6, 10.3 }, b[] = { 11.0, 11.9, 11.2, 11.5 };
+	const double d[] = { 0.05, 0.07, 0.04 }, c[] = { 2, 2, 2 };
+	struct stats_est e;
 
-	is_dbl(stats_mannwhitney(a5, 5, b5, 5, &u), 0.007936507936507936,
-	       1e-12, "exact p, 5 v 5, no overlap (scipy)");
-	is_dbl(u, 0, 0, "U of the smaller sample is 0");
-	is_dbl(stats_mannwhitney(a10, 10, b10, 10, &u), 0.017090034751250798,
-	       1e-9, "asymptotic p with ties, 10 v 10 (scipy)");
-	is_dbl(u, 18, 0, "U with ties counts half (scipy)");
-	is_dbl(stats_mannwhitney(a3, 3, b3, 3, NULL), 0.1, 1e-12,
-	       "3 v 3 cannot reach 0.05 (scipy)");
-	is_dbl(stats_mannwhitney(a12, 12, b12, 12, &u), 0.5443701458566098,
-	       1e-9, "asymptotic p, 12 v 12 (scipy)");
-	is_dbl(u, 83, 0, "U, 12 v 12 (scipy)");
-	is_dbl(stats_mannwhitney(same, 4, same, 4, NULL), 1, 0,
-	       "identical samples: p = 1");
-	is_dbl(stats_mannwhitney(a5, 0, b5, 5, NULL), 1, 0,
-	       "an empty sample: p = 1");
+	for (int i = 0; i < 3; i++)
+		a[i] = log(a[i]);
+	for (int i = 0; i < 4; i++)
+		b[i] = log(b[i]);
+	ok(!stats_welch(a, 3, b, 4, 0.95, &e), "Welch on 3 and 4 rounds");
+	is_dbl(e.df, 4.999872311594371, 1e-9, "Welch-Satterthwaite df (scipy)");
+	is_dbl(e.p, 0.006822199911068043, 1e-9, "Welch p (scipy)");
+	is_dbl(e.lo, -0.15484731307840968, 1e-9, "interval low (scipy)");
+	is_dbl(e.hi, -0.04114438341409424, 1e-9, "interval high (scipy)");
+	ok(stats_welch(a, 1, b, 4, 0.95, &e) < 0,
+	   "one round has no spread to estimate: refused");
+
+	ok(!stats_one_sample(d, 3, 0.95, &e), "paired differences");
+	is_dbl(e.p, 0.02627100887970469, 1e-9, "one-sample p (scipy)");
+	is_dbl(e.lo, 0.015387502995938676, 1e-9, "one-sample interval low");
+	is_int(e.n, 3, "three independent units");
+	ok(stats_est_p_beyond(&e, 0, 1) < 0.025,
+	   "one-sided: the difference is above 0 (%.4f)",
+	   stats_est_p_beyond(&e, 0, 1));
+	ok(stats_est_p_beyond(&e, 0.1, 1) > 0.5,
+	   "but not above 0.1 (%.4f)", stats_est_p_beyond(&e, 0.1, 1));
+
+	ok(!stats_one_sample(c, 3, 0.95, &e), "exact counts");
+	ok(e.lo == 2 && e.hi == 2 && e.se == 0, "give an exact point");
 }
 
-static void test_ratio(void)
+/*
+ * The reason for rounds: simulated benchmarks whose processes differ
+ * (between-process sd 5% on log scale) and whose repetitions inside one
+ * process differ less (2%). Two runs of identical binaries, 3 rounds of 4
+ * repetitions each. An interval on round medians covers the true ratio 1
+ * about 95% of the time; one that takes the 12 repetitions as independent
+ * does not.
+ */
+static double gauss(struct rng *r)
 {
-	struct stats_ratio r;
-	const double x[] = { 2, 2.1, 1.9, 2.05, 1.95 };
-	const double y[] = { 1, 1.05, 0.95, 1.02, 0.98 };
-	const double bad[] = { 1, 0, 2 };
+	double u = (rng_next(r) >> 11) * 0x1p-53, v = (rng_next(r) >> 11) * 0x1p-53;
 
-	ok(!stats_ratio(a5, 5, b5, 5, 0.95, &r), "ratio of positive samples");
-	is_dbl(r.ratio, 0.927272727272727, 1e-9,
-	       "Hodges-Lehmann ratio (numpy median of pairwise ratios)");
-	is_dbl(r.lo, 0.9017857142857144, 1e-9, "interval low: 3rd of 25");
-	is_dbl(r.hi, 0.9541284403669725, 1e-9, "interval high: 23rd of 25");
-	is_dbl(r.level, 1 - 2 * 4.0 / 252, 1e-12,
-	       "coverage reached with 5 v 5 is 96.8%%");
-	is_dbl(r.p, 0.007936507936507936, 1e-12, "p of the same test");
-
-	ok(!stats_ratio(x, 5, y, 5, 0.95, &r), "ratio near 2");
-	ok(r.lo <= 2 && r.hi >= 2 && fabs(r.ratio - 2) < 0.05,
-	   "the interval holds the true ratio 2 (%.3f [%.3f, %.3f])",
-	   r.ratio, r.lo, r.hi);
-	ok(stats_ratio(bad, 3, y, 5, 0.95, &r) < 0,
-	   "a zero value is refused, not divided by");
-
-	ok(!stats_ratio(a5, 3, b5, 3, 0.95, &r), "3 v 3 gives a ratio");
-	ok(r.level < 0.95, "but says its interval is below 95%% (%.3f)",
-	   r.level);
+	return sqrt(-2 * log(u + 1e-300)) * cos(2 * M_PI * v);
 }
 
-static void test_geomean(void)
+static void test_coverage(void)
 {
-	const double a1[] = { 2, 2, 2, 2 }, b1[] = { 1, 1, 1, 1 };
-	const double a2[] = { 8, 8, 8, 8 }, b2[] = { 1, 1, 1, 1 };
-	const double *as[] = { a1, a2 }, *bs[] = { b1, b2 };
-	const int na[] = { 4, 4 }, nb[] = { 4, 4 };
-	double gm, lo, hi, gm2, lo2, hi2;
+	struct rng r;
+	int sims = 4000, hit_rounds = 0, hit_reps = 0;
 
-	ok(!stats_geomean_ratio(as, na, bs, nb, 2, 0.95, 500, 7, &gm, &lo, &hi),
-	   "geometric mean of two ratios");
-	is_dbl(gm, 4, 1e-12, "sqrt(2 * 8) = 4");
-	is_dbl(lo, 4, 1e-12, "no spread: the interval is a point (low)");
-	is_dbl(hi, 4, 1e-12, "no spread: the interval is a point (high)");
-	stats_geomean_ratio(as, na, bs, nb, 2, 0.95, 500, 7, &gm2, &lo2, &hi2);
-	ok(gm == gm2 && lo == lo2 && hi == hi2, "bootstrap is seeded");
+	rng_seed(&r, 42);
+	for (int s = 0; s < sims; s++) {
+		double med[2][3], reps[2][12];
+		struct stats_est e;
+
+		for (int side = 0; side < 2; side++)
+			for (int k = 0; k < 3; k++) {
+				double proc = 0.05 * gauss(&r), v[4];
+
+				for (int j = 0; j < 4; j++) {
+					v[j] = proc + 0.02 * gauss(&r);
+					reps[side][k * 4 + j] = v[j];
+				}
+				med[side][k] = stats_median(v, 4);
+			}
+		stats_welch(med[0], 3, med[1], 3, 0.95, &e);
+		hit_rounds += e.lo <= 0 && e.hi >= 0;
+		stats_welch(reps[0], 12, reps[1], 12, 0.95, &e);
+		hit_reps += e.lo <= 0 && e.hi >= 0;
+	}
+	ok(hit_rounds > 0.93 * sims && hit_rounds < 0.975 * sims,
+	   "round medians: the 95%% interval covers in %.1f%% of A/A runs",
+	   100.0 * hit_rounds / sims);
+	ok(hit_reps < 0.75 * sims,
+	   "repetitions taken as independent: only %.1f%%",
+	   100.0 * hit_reps / sims);
+}
+
+static void test_holm(void)
+{
+	const double p[] = { 0.01, 0.04, 0.03, 0.005 };
+	const double q[] = { 0.011, 0.02, 0.9 };
+	int rej[4];
+
+	/* Sorted: 0.005 <= .05/4, 0.01 <= .05/3, 0.03 > .05/2: stop. */
+	is_int(stats_holm(p, 4, 0.05, rej), 2, "Holm rejects two of four");
+	ok(rej[3] && rej[0] && !rej[2] && !rej[1], "the two smallest");
+	/* 0.011 > .05/3 = 0.0167? no: 0.011 <= 0.0167; 0.02 <= 0.025. */
+	is_int(stats_holm(q, 3, 0.05, rej), 2, "step-down continues");
+	is_int(stats_holm(q, 3, 0.01, rej), 0, "none at a strict level");
+}
+
+static void test_trend(void)
+{
+	const double up[] = { 1, 2, 3, 4, 5, 6 };
+	const double x5[] = { 3, 1, 4, 5, 9 };
+	const double ties[] = { 1, 2, 2, 3, 4, 4, 4, 5, 6, 7, 8, 8 };
+	const double flat[] = { 5, 5, 5, 5 };
+	double s;
+
+	is_dbl(stats_mann_kendall(up, 6, &s), 2.0 / 720, 1e-12,
+	       "a perfect rise of 6: exact p = 2/6!");
+	is_dbl(s, 15, 0, "S = 15");
+	is_dbl(stats_mann_kendall(x5, 5, &s), 0.08333333333333333, 1e-12,
+	       "exact p by enumeration of 5! orders (python)");
+	is_dbl(s, 8, 0, "S = 8");
+	is_dbl(stats_mann_kendall(ties, 12, &s), 3.042145654733875e-05, 1e-9,
+	       "ties: normal form with tie correction (scipy)");
+	is_dbl(stats_mann_kendall(flat, 4, &s), 1, 0, "no trend in a constant");
+	is_dbl(stats_sen_slope(up, 6), 1, 0, "Sen's slope of a line");
 }
 
 static void test_normal(void)
@@ -135,10 +180,11 @@ static void test_normal(void)
 int main(void)
 {
 	test_descriptive();
-	test_u_distribution();
-	test_mannwhitney();
-	test_ratio();
-	test_geomean();
+	test_t();
+	test_welch();
+	test_coverage();
+	test_holm();
+	test_trend();
 	test_normal();
 	return tap_done();
 }
