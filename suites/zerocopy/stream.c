@@ -6,8 +6,8 @@
  * Isolates the cost of moving bytes through the kernel one way or
  * another: messages of size:N bytes, sent by thread 1 (the harness pins
  * it to core 1) and taken off the stream by thread 0 (core 0), which
- * compares every byte with the pattern (pattern.c). An iteration is 64
- * KiB of messages (one message from 64 KiB up), so that no run is a
+ * compares every byte with the pattern (pattern.c). An iteration is 256
+ * KiB of messages (one message from 256 KiB up), so that no run is a
  * handful of 1 KiB messages whose time is wake-up latency. Time
  * is real time, because the work is spread over two threads and the
  * kernel: a run ends when the receiver has every byte and the sender has
@@ -192,9 +192,14 @@ int zc_sweep_sizes(const struct bench_case *c, int64_t *out, int max)
 		out[n++] = 64 * KiB;
 		break;
 	case BENCH_PROFILE_QUICK:
-		/* Powers of 4: 1 KiB, 4 KiB ... 1 MiB. */
-		for (int64_t s = KiB; s <= MiB && n < max; s *= 4)
-			out[n++] = s;
+		/*
+		 * The ends, and the sizes the lore names a crossover around:
+		 * SEND_ZC near 3000 bytes, MSG_ZEROCOPY near 10 KB.
+		 */
+		out[n++] = KiB;
+		out[n++] = 4 * KiB;
+		out[n++] = 64 * KiB;
+		out[n++] = MiB;
 		break;
 	case BENCH_PROFILE_FULL:
 		for (int64_t s = KiB; s <= MiB && n < max; s *= 2)

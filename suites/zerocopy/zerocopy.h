@@ -223,7 +223,7 @@ void zc_done_post(struct zc_conn *c);
 int zc_done_wait(struct zc_conn *c);
 
 /* Bytes of messages per iteration (one message when it is larger). */
-#define ZC_ITER_BYTES (64u << 10)
+#define ZC_ITER_BYTES (256u << 10)
 
 /* The Google Benchmark case functions every family's table uses. */
 struct bench_state;
