@@ -274,10 +274,8 @@ static void *warm_tx(void *arg)
 /*
  * An untimed transfer before the first run, so that no run meets a cold
  * connection: TCP past slow start with its buffers grown, the paths'
- * rings, mappings and pages warm. Without it the harness sizes its runs
- * from a first message that waits milliseconds (measured: 2.3 ms per
- * 1 KiB message for io_uring's first runs, 8 us once warm). 2 MiB, or 4
- * to 64 messages: 64 KiB of 1 KiB messages.
+ * rings, mappings and pages warm; the harness sizes every run from the
+ * first ones. 2 MiB, or 4 to 64 messages: 64 KiB of 1 KiB messages.
  */
 static int warm_up(struct zc_conn *c, size_t msg)
 {
