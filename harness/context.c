@@ -218,9 +218,6 @@ void context_collect(void)
 	bench_context("bench_git_commit", "%s", BENCH_GIT_COMMIT);
 	bench_context("bench_profile", "%s", bench_profile_name());
 	bench_context("bench_seed", "%llu", (unsigned long long)bench_seed());
-	bench_context("bench_pinning", "%s",
-		      bench_pinning() ? "thread i on core i mod ncores"
-				      : "off");
 
 	bench_context("cpu_model", "%s", topo_cpu_model());
 	bench_context("topo_cpus", "%d", topo_ncpus());

@@ -14,6 +14,7 @@
 #include "gbshim.h"
 #include "context.h"
 #include "counters.h"
+#include "guard.h"
 #include "hist.h"
 #include "topo.h"
 #include "util.h"
@@ -76,6 +77,7 @@ std::atomic<int> failures{ 0 };
 
 enum bench_profile profile = BENCH_PROFILE_QUICK;
 int pinning = 1;
+std::vector<int> cpu_list;	/* --bench_cpu: thread i on cpu_list[i % n] */
 uint64_t seed = 1;
 std::string data_dir = ".";
 
@@ -85,6 +87,38 @@ std::string vfmt(const char *fmt, va_list ap)
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	return buf;
+}
+
+/*
+ * Thread tid of a benchmark onto its CPU: --bench_cpu's list if given,
+ * else core tid of the allowed ones. Never outside the CPUs the process
+ * inherited (topo.h).
+ */
+void pin_thread(int tid)
+{
+	if (!cpu_list.empty())
+		topo_pin_cpu(cpu_list[(size_t)tid % cpu_list.size()]);
+	else
+		topo_pin_thread(tid);
+}
+
+/*
+ * One thread's guard data (guard.h) as plain counters of this run: Google
+ * Benchmark sums them over the threads, so they are totals; guard_cpu
+ * comes from thread 0 alone. Absent, never 0, where unknown.
+ */
+void report_guard(benchmark::State &gs, const guard *g, int tid)
+{
+	if (gs.error_occurred() || !g->valid)
+		return;
+	if (g->vol_cs >= 0)
+		gs.counters["guard_vol_cs"] = g->vol_cs;
+	if (g->invol_cs >= 0)
+		gs.counters["guard_invol_cs"] = g->invol_cs;
+	if (g->migrations >= 0)
+		gs.counters["guard_migrations"] = g->migrations;
+	if (tid == 0 && g->cpu >= 0)
+		gs.counters["guard_cpu"] = g->cpu;
 }
 
 } // namespace
@@ -100,6 +134,7 @@ struct bench_state {
 	std::string label;
 	std::string notes;	/* appended to the label: missing counters */
 	std::string error;	/* the first skip or failure, as recorded */
+	guard g;		/* switches and migrations around the clock */
 
 	/* The untimed counting pass: Google Benchmark's state is not used. */
 	bool counting;
@@ -187,6 +222,7 @@ static void loop_finish(struct bench_state *st)
 	ctr_disable(st->ctrs);
 	while (st->gs->KeepRunning())
 		;	/* returns false at once: stops the clock */
+	guard_end(&st->g);
 	st->phase = 2;
 }
 
@@ -207,10 +243,13 @@ uint64_t bench_batch(struct bench_state *st)
 	}
 	n = (uint64_t)st->gs->max_iterations;
 	if (st->phase == 0) {
+		/* Before the clock starts: its cost is not timed. */
+		guard_begin(&st->g);
 		if (st->gs->KeepRunningBatch((benchmark::IterationCount)n)) {
 			loop_started(st);
 			return n;
 		}
+		guard_end(&st->g);
 		st->phase = 2;
 		return 0;
 	}
@@ -373,13 +412,17 @@ void bench_register_native_reference(const char *suite, int repetitions)
 
 	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
+		guard g;
 
 		if (pinning)
-			topo_pin_thread(0);
+			pin_thread(0);
+		guard_begin(&g);
 		for (auto _ : gs)
 			bench_sink(x);
+		guard_end(&g);
 		if (x != 0)
 			gs.SkipWithError("failed: the sink changed its value");
+		report_guard(gs, &g, 0);
 	});
 	if (repetitions > 0)
 		b->Repetitions(repetitions);
@@ -597,7 +640,7 @@ void run_instance(benchmark::State &gs, instance *in)
 	st.tid = gs.thread_index();
 
 	if (pinning && !(c->flags & BENCH_NO_PIN))
-		topo_pin_thread(st.tid);
+		pin_thread(st.tid);
 	else
 		topo_unpin_thread();
 
@@ -635,8 +678,10 @@ void run_instance(benchmark::State &gs, instance *in)
 			ctr_disable(st.ctrs);
 		while (gs.KeepRunning())
 			;
+		guard_end(&st.g);
 	}
 	report_counters(&st);
+	report_guard(gs, &st.g, st.tid);
 	bench_thread_barrier(&st);
 
 	if (st.tid == 0) {
@@ -793,6 +838,8 @@ void usage_extra(void)
 	       "(default quick)\n"
 	       "  --bench_pin=0|1                  pin benchmark threads "
 	       "to cores (default 1)\n"
+	       "  --bench_cpu=N[,M...]             pin thread i to the i-th "
+	       "CPU listed\n"
 	       "  --bench_seed=N                   seed of every input "
 	       "(default 1)\n"
 	       "  --bench_data_dir=DIR             where benchmarks create "
@@ -811,6 +858,67 @@ bool starts(const char *s, const char *prefix, const char **val)
 	return true;
 }
 
+/*
+ * --bench_cpu=N[,M...] into cpu_list; every CPU must be one the process
+ * may use. 0, or -1 after saying why on stderr.
+ */
+int parse_cpu_list(const char *v)
+{
+	char allowed[256];
+	const char *p = v;
+
+	topo_cpus_allowed(allowed, sizeof(allowed));
+	cpu_list.clear();
+	while (*p) {
+		char *end;
+		long c;
+
+		errno = 0;
+		c = strtol(p, &end, 10);
+		if (end == p || errno || c < 0 || c > 65535 ||
+		    (*end && *end != ',') || (*end == ',' && !end[1])) {
+			fprintf(stderr, "error: bad CPU list '%s' for "
+				"--bench_cpu (want N[,M...], e.g. 1 or 2,3)\n",
+				v);
+			return -1;
+		}
+		if (!topo_cpu_allowed((int)c)) {
+			fprintf(stderr, "error: --bench_cpu=%s: CPU %ld is not "
+				"one this process may run on (allowed: %s)\n",
+				v, c, allowed);
+			return -1;
+		}
+		cpu_list.push_back((int)c);
+		p = *end ? end + 1 : end;
+	}
+	if (cpu_list.empty()) {
+		fprintf(stderr, "error: --bench_cpu needs at least one CPU\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* How threads are placed, for the context. */
+std::string pinning_text(void)
+{
+	std::string s;
+	char allowed[256];
+	int n = topo_cpus_allowed(allowed, sizeof(allowed));
+
+	if (!cpu_list.empty()) {
+		s = "thread i on CPU i mod " + std::to_string(cpu_list.size()) +
+		    " of --bench_cpu=";
+		for (size_t i = 0; i < cpu_list.size(); i++)
+			s += (i ? "," : "") + std::to_string(cpu_list[i]);
+		return s;
+	}
+	if (pinning)
+		return "thread i on core i mod n of the " + std::to_string(n) +
+		       " allowed CPUs (" + allowed + ")";
+	return std::string("off: threads may run on any allowed CPU (") +
+	       allowed + ")";
+}
+
 bool has_flag(int argc, char **argv, const char *prefix)
 {
 	for (int i = 1; i < argc; i++)
@@ -825,7 +933,8 @@ extern "C" int bench_main(int argc, char **argv)
 {
 	std::vector<char *> args;
 	std::vector<std::string> injected;
-	bool list = false;
+	bool list = false, pin_given = false;
+	char allowed[256];
 	const char *v;
 	int n;
 
@@ -846,7 +955,16 @@ extern "C" int bench_main(int argc, char **argv)
 				return 2;
 			}
 		} else if (starts(a, "--bench_pin=", &v)) {
-			pinning = strcmp(v, "0") != 0;
+			if (strcmp(v, "0") && strcmp(v, "1")) {
+				fprintf(stderr, "error: --bench_pin=%s: want 0 "
+					"or 1\n", v);
+				return 2;
+			}
+			pinning = !strcmp(v, "1");
+			pin_given = true;
+		} else if (starts(a, "--bench_cpu=", &v)) {
+			if (parse_cpu_list(v))
+				return 2;
 		} else if (starts(a, "--bench_seed=", &v)) {
 			char *end;
 
@@ -879,6 +997,14 @@ extern "C" int bench_main(int argc, char **argv)
 			args.push_back(argv[i]);
 		}
 	}
+	if (!cpu_list.empty()) {
+		if (pin_given && !pinning) {
+			fprintf(stderr, "error: --bench_cpu pins threads; it "
+				"cannot go with --bench_pin=0\n");
+			return 2;
+		}
+		pinning = 1;
+	}
 
 	/* Profile defaults, unless the command line says otherwise. */
 	static const char *min_time[] = { "0.001", "0.02", "0.2" };
@@ -900,8 +1026,10 @@ extern "C" int bench_main(int argc, char **argv)
 
 	ctr_init();
 	topo_init();
+	/* Read what the process inherited before pinning changes it. */
+	topo_cpus_allowed(allowed, sizeof(allowed));
 	if (pinning)
-		topo_pin_thread(0);
+		pin_thread(0);
 	register_all();
 
 	if (list) {
@@ -910,6 +1038,10 @@ extern "C" int bench_main(int argc, char **argv)
 			       in->c->desc ? in->c->desc : "");
 		return 0;
 	}
+	bench_context("cpus_allowed", "%s", allowed);
+	bench_context("bench_pinning", "%s", pinning_text().c_str());
+	bench_context("guard_migrations_source", "%s",
+		      guard_migrations_source());
 	context_collect();
 	benchmark::RunSpecifiedBenchmarks();
 	teardown_current();
