@@ -78,6 +78,7 @@ std::atomic<int> failures{ 0 };
 enum bench_profile profile = BENCH_PROFILE_QUICK;
 int pinning = 1;
 std::vector<int> cpu_list;	/* --bench_cpu: thread i on cpu_list[i % n] */
+bool user_min_time;		/* --benchmark_min_time was given */
 uint64_t seed = 1;
 std::string data_dir = ".";
 
@@ -803,8 +804,10 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 		b->UseRealTime();
 	if (c->repetitions > 0)
 		b->Repetitions(c->repetitions);
-	if (c->min_time > 0)
-		b->MinTime(c->min_time);
+	/* Per profile as the default is; the command line's flag wins. */
+	if (c->min_time > 0 && !user_min_time && profile != BENCH_PROFILE_TEST)
+		b->MinTime(profile == BENCH_PROFILE_FULL ? c->min_time * 10
+							  : c->min_time);
 	if (c->iterations > 0)
 		b->Iterations(c->iterations);
 }
@@ -1009,7 +1012,8 @@ extern "C" int bench_main(int argc, char **argv)
 	/* Profile defaults, unless the command line says otherwise. */
 	static const char *min_time[] = { "0.001", "0.02", "0.2" };
 	static const char *reps[] = { "1", "5", "10" };
-	if (!has_flag(argc, argv, "--benchmark_min_time"))
+	user_min_time = has_flag(argc, argv, "--benchmark_min_time");
+	if (!user_min_time)
 		injected.push_back(std::string("--benchmark_min_time=") +
 				   min_time[profile]);
 	if (!has_flag(argc, argv, "--benchmark_repetitions"))

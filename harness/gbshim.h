@@ -116,7 +116,15 @@ struct bench_case {
 	enum bench_unit unit;
 	unsigned flags;
 	int repetitions;	/* 0: the command line decides */
-	double min_time;	/* seconds; 0: the command line decides */
+	/*
+	 * Seconds per repetition at the quick profile, for a case that
+	 * needs less (or more) than the profile's default of 0.02 s: an
+	 * expensive loop whose figure settles sooner. Scaled with the
+	 * default in the other profiles (full: 10x; test: the test
+	 * profile's 0.001 s whatever the case says); a --benchmark_min_time
+	 * on the command line wins. 0: the profile's default.
+	 */
+	double min_time;
 	int64_t iterations;	/* fixed iteration count; 0: sized by time */
 
 	/*
