@@ -42,6 +42,9 @@
 #ifndef BENCH_GIT_COMMIT
 #define BENCH_GIT_COMMIT "unknown"
 #endif
+#ifndef BENCH_PGO_TRAINING
+#define BENCH_PGO_TRAINING ""
+#endif
 
 /* Written by bench.mk into each suite binary: hash of the suite's code. */
 extern const char bench_code_sha256[] __attribute__((weak));
@@ -216,6 +219,8 @@ void context_collect(void)
 	bench_context("bench_compiler", "gcc %s", __VERSION__);
 #endif
 	bench_context("bench_git_commit", "%s", BENCH_GIT_COMMIT);
+	if (BENCH_PGO_TRAINING[0])
+		bench_context("bench_pgo_training", "%s", BENCH_PGO_TRAINING);
 	bench_context("bench_profile", "%s", bench_profile_name());
 	bench_context("bench_seed", "%llu", (unsigned long long)bench_seed());
 
