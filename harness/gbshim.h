@@ -68,6 +68,14 @@ enum bench_profile {
 	BENCH_PROFILE_FULL,	/* thorough sweeps */
 };
 
+/*
+ * Every run of every case also reports guard counters, read just before
+ * the clock starts and just after it stops (harness/guard.h, and
+ * docs/results-schema.md): guard_invol_cs and guard_vol_cs (context
+ * switches of its threads), guard_migrations (CPU changes) and guard_cpu
+ * (thread 0's CPU). A case does nothing for them.
+ */
+
 /* Case flags. */
 enum {
 	BENCH_REAL_TIME = 1 << 0,	/* report wall time (work leaves the thread) */
@@ -306,7 +314,14 @@ const char *bench_profile_name(void);
 uint64_t bench_seed(void);
 /* Directory for files a benchmark creates (--bench_data_dir). */
 const char *bench_data_dir(void);
-/* Whether benchmark threads are pinned (--bench_pin). */
+/*
+ * Whether benchmark threads are pinned (--bench_pin, default 1): thread i
+ * to core i mod n of the cores the process may use, or with
+ * --bench_cpu=N[,M...] to the i-th CPU listed. Pinning never leaves the
+ * CPUs the process inherited (taskset, a cgroup cpuset), and a case with
+ * BENCH_NO_PIN, or --bench_pin=0, runs free within them; the context
+ * records them as cpus_allowed.
+ */
 int bench_pinning(void);
 
 /* The main of every suite binary (in libharness). */
