@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
@@ -922,6 +923,42 @@ std::string pinning_text(void)
 	       allowed + ")";
 }
 
+/*
+ * Google Benchmark 1.7.1 computes the coefficient of variation of a
+ * counter that is 0 in every repetition as 0/0 and writes the NaN bare,
+ * which is not JSON; the guard counters are 0 in most repetitions. Later
+ * versions report 0 there, and so does this reporter: Google Benchmark's
+ * own JSON reporter, given the aggregates with that one value changed.
+ */
+class json_reporter : public benchmark::JSONReporter {
+public:
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		std::vector<Run> v(runs);
+
+		for (Run &r : v)
+			if (r.run_type == Run::RT_Aggregate &&
+			    r.aggregate_name == "cv")
+				for (auto &c : r.counters)
+					if (std::isnan(c.second.value))
+						c.second.value = 0;
+		benchmark::JSONReporter::ReportRuns(v);
+	}
+};
+
+/* The last value of a --flag=value on the command line, or def. */
+std::string flag_value(int argc, char **argv, const char *prefix,
+		       const char *def)
+{
+	std::string v = def;
+	const char *p;
+
+	for (int i = 1; i < argc; i++)
+		if (starts(argv[i], prefix, &p))
+			v = p;
+	return v;
+}
+
 bool has_flag(int argc, char **argv, const char *prefix)
 {
 	for (int i = 1; i < argc; i++)
@@ -1047,7 +1084,19 @@ extern "C" int bench_main(int argc, char **argv)
 	bench_context("guard_migrations_source", "%s",
 		      guard_migrations_source());
 	context_collect();
-	benchmark::RunSpecifiedBenchmarks();
+	/* JSON, to the screen or the --benchmark_out file, without NaN. */
+	{
+		std::unique_ptr<json_reporter> display, file;
+
+		if (flag_value(argc, argv, "--benchmark_format=", "console") ==
+		    "json")
+			display = std::make_unique<json_reporter>();
+		if (!flag_value(argc, argv, "--benchmark_out=", "").empty() &&
+		    flag_value(argc, argv, "--benchmark_out_format=",
+			       "json") == "json")
+			file = std::make_unique<json_reporter>();
+		benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
+	}
 	teardown_current();
 	benchmark::Shutdown();
 	if (failures) {
