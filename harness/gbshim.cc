@@ -91,6 +91,24 @@ std::string vfmt(const char *fmt, va_list ap)
 	return buf;
 }
 
+/* bench_register_native_reference's request, for register_all. */
+struct {
+	std::string suite;
+	int repetitions;
+	double min_time;
+} native_ref;
+
+/*
+ * A case's seconds per repetition, given for the quick profile: scaled as
+ * the profile's default is (full 10x; test keeps its own), and never
+ * over a --benchmark_min_time from the command line.
+ */
+void set_min_time(benchmark::internal::Benchmark *b, double quick)
+{
+	if (quick > 0 && !user_min_time && profile != BENCH_PROFILE_TEST)
+		b->MinTime(profile == BENCH_PROFILE_FULL ? quick * 10 : quick);
+}
+
 /*
  * Thread tid of a benchmark onto its CPU: --bench_cpu's list if given,
  * else core tid of the allowed ones. Never outside the CPUs the process
@@ -402,7 +420,20 @@ int bench_counted(const struct bench_state *st, const char *name,
 	return -1;
 }
 
-void bench_register_native_reference(const char *suite, int repetitions)
+void bench_register_native_reference(const char *suite, int repetitions,
+				     double min_time)
+{
+	/* Registered by register_all, once the profile is known. */
+	native_ref.suite = suite;
+	native_ref.repetitions = repetitions;
+	native_ref.min_time = min_time;
+}
+
+} // extern "C"
+
+namespace {
+
+void register_native(void)
 {
 	benchmark::internal::Benchmark *b;
 	/*
@@ -410,7 +441,7 @@ void bench_register_native_reference(const char *suite, int repetitions)
 	 * compiler must keep (bench_sink), so every form does identical
 	 * work per iteration and only the loop machinery differs.
 	 */
-	std::string name = std::string(suite) + "/loop/native";
+	std::string name = native_ref.suite + "/loop/native";
 
 	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
@@ -426,9 +457,14 @@ void bench_register_native_reference(const char *suite, int repetitions)
 			gs.SkipWithError("failed: the sink changed its value");
 		report_guard(gs, &g, 0);
 	});
-	if (repetitions > 0)
-		b->Repetitions(repetitions);
+	if (native_ref.repetitions > 0)
+		b->Repetitions(native_ref.repetitions);
+	set_min_time(b, native_ref.min_time);
 }
+
+} // namespace
+
+extern "C" {
 
 int bench_error_occurred(const struct bench_state *st)
 {
@@ -805,10 +841,7 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 		b->UseRealTime();
 	if (c->repetitions > 0)
 		b->Repetitions(c->repetitions);
-	/* Per profile as the default is; the command line's flag wins. */
-	if (c->min_time > 0 && !user_min_time && profile != BENCH_PROFILE_TEST)
-		b->MinTime(profile == BENCH_PROFILE_FULL ? c->min_time * 10
-							  : c->min_time);
+	set_min_time(b, c->min_time);
 	if (c->iterations > 0)
 		b->Iterations(c->iterations);
 }
@@ -817,6 +850,8 @@ void register_all(void)
 {
 	std::set<std::string> names;
 
+	if (!native_ref.suite.empty())
+		register_native();
 	for (const bench_family *f = families; f; f = f->next) {
 		for (int i = 0; i < f->ncases; i++) {
 			const bench_case *c = &f->cases[i];

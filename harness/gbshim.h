@@ -299,9 +299,12 @@ int bench_counted(const struct bench_state *st, const char *name,
 /*
  * The native Google Benchmark reference loop the harness suite compares
  * its own loop forms against ("<suite>/loop/native"), with a fixed number
- * of repetitions (0: the command line's); only that suite calls it.
+ * of repetitions (0: the command line's) and seconds per repetition as a
+ * case's .min_time (0: the profile's); it runs before every other
+ * benchmark. Only that suite calls it, from a constructor.
  */
-void bench_register_native_reference(const char *suite, int repetitions);
+void bench_register_native_reference(const char *suite, int repetitions,
+				     double min_time);
 
 /* ---- process-wide ---- */
 

@@ -209,7 +209,8 @@ static void allowed_load(void)
 	allowed = hwloc_bitmap_alloc();
 	if (!allowed)
 		die("cannot allocate a CPU set");
-	if (topo_ok && !hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_THREAD)) {
+	if (topo_ok &&
+	    !hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_THREAD)) {
 		hwloc_bitmap_and(allowed, allowed,
 				 hwloc_topology_get_allowed_cpuset(topo));
 		if (!hwloc_bitmap_iszero(allowed))
