@@ -91,9 +91,13 @@ std::string vfmt(const char *fmt, va_list ap)
 	return buf;
 }
 
-/* bench_register_native_reference's request, for register_all. */
+/*
+ * bench_register_native_reference's request, for register_all. Plain
+ * data, initialised before any constructor runs: the request comes from
+ * a suite's constructor, which may run before this file's own.
+ */
 struct {
-	std::string suite;
+	const char *suite;
 	int repetitions;
 	double min_time;
 } native_ref;
@@ -441,7 +445,7 @@ void register_native(void)
 	 * compiler must keep (bench_sink), so every form does identical
 	 * work per iteration and only the loop machinery differs.
 	 */
-	std::string name = native_ref.suite + "/loop/native";
+	std::string name = std::string(native_ref.suite) + "/loop/native";
 
 	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
@@ -850,7 +854,7 @@ void register_all(void)
 {
 	std::set<std::string> names;
 
-	if (!native_ref.suite.empty())
+	if (native_ref.suite)
 		register_native();
 	for (const bench_family *f = families; f; f = f->next) {
 		for (int i = 0; i < f->ncases; i++) {
