@@ -20,6 +20,7 @@
 #include "util.h"
 
 #include <benchmark/benchmark.h>
+#include <jansson.h>
 
 #include <atomic>
 #include <cerrno>
@@ -30,10 +31,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <set>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,8 +45,10 @@
 namespace {
 
 struct instance {
+	const bench_family *f;
 	const bench_case *c;
 	int64_t arg;
+	bool has_arg;
 	std::string name;
 	int threads;
 
@@ -75,6 +80,7 @@ bench_family *families;
 std::vector<std::unique_ptr<instance>> instances;
 instance *current;		/* the instance whose setup is live */
 std::atomic<int> failures{ 0 };
+std::string native_name, native_suite;	/* the native reference loop */
 
 enum bench_profile profile = BENCH_PROFILE_QUICK;
 int pinning = 1;
@@ -143,6 +149,14 @@ void report_guard(benchmark::State &gs, const guard *g, int tid)
 		gs.counters["guard_migrations"] = g->migrations;
 	if (tid == 0 && g->cpu >= 0)
 		gs.counters["guard_cpu"] = g->cpu;
+}
+
+/* Whether the case's threads were pinned: a pinned thread never moves. */
+void report_pinned(benchmark::State &gs, bool pinned)
+{
+	if (!gs.error_occurred())
+		gs.counters["guard_pinned"] = benchmark::Counter(
+			pinned ? 1 : 0, benchmark::Counter::kAvgThreads);
 }
 
 } // namespace
@@ -447,6 +461,8 @@ void register_native(void)
 	 */
 	std::string name = std::string(native_ref.suite) + "/loop/native";
 
+	native_name = name;
+	native_suite = native_ref.suite;
 	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
 		guard g;
@@ -724,6 +740,7 @@ void run_instance(benchmark::State &gs, instance *in)
 	}
 	report_counters(&st);
 	report_guard(gs, &st.g, st.tid);
+	report_pinned(gs, pinning && !(c->flags & BENCH_NO_PIN));
 	bench_thread_barrier(&st);
 
 	if (st.tid == 0) {
@@ -799,8 +816,10 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 	benchmark::internal::Benchmark *b;
 	instance *raw;
 
+	in->f = f;
 	in->c = c;
 	in->arg = arg;
+	in->has_arg = has_arg;
 	in->threads = c->threads > 1 ? c->threads : 1;
 	in->name = std::string(f->suite) + "/" + c->name;
 	if (has_arg)
@@ -965,17 +984,40 @@ std::string pinning_text(void)
 }
 
 /*
- * Google Benchmark 1.7.1 computes the coefficient of variation of a
+ * The suite binaries' JSON: Google Benchmark's own JSONReporter writes
+ * every entry, field for field (so its compare.py still reads our files),
+ * and each entry then gains the structure the shim already holds, so that
+ * no later layer has to parse a name back: suite, family, case,
+ * description, base_name (the name without Google Benchmark's suffixes),
+ * param {name, value} for a case with an argument, timed_on (cpu_time,
+ * real_time or manual_time: what Google Benchmark's time is), status (ok,
+ * skipped, failed) and reason. Google Benchmark writes into a buffer; each batch of
+ * entries is parsed (jansson), extended and written to the real stream at
+ * once, so a binary that dies mid-run leaves every finished entry behind.
+ *
+ * Google Benchmark 1.7.1 also computes the coefficient of variation of a
  * counter that is 0 in every repetition as 0/0 and writes the NaN bare,
  * which is not JSON; the guard counters are 0 in most repetitions. Later
- * versions report 0 there, and so does this reporter: Google Benchmark's
- * own JSON reporter, given the aggregates with that one value changed.
+ * versions report 0 there, and so does this reporter.
  */
 class json_reporter : public benchmark::JSONReporter {
 public:
+	bool ReportContext(const Context &ctx) override
+	{
+		bool ok;
+
+		out_ = &GetOutputStream();
+		SetOutputStream(&buf_);
+		ok = benchmark::JSONReporter::ReportContext(ctx);
+		flush_text();
+		return ok;
+	}
+
 	void ReportRuns(const std::vector<Run> &runs) override
 	{
 		std::vector<Run> v(runs);
+		std::string text;
+		size_t off = 0;
 
 		for (Run &r : v)
 			if (r.run_type == Run::RT_Aggregate &&
@@ -984,8 +1026,127 @@ public:
 					if (std::isnan(c.second.value))
 						c.second.value = 0;
 		benchmark::JSONReporter::ReportRuns(v);
+		text = buf_.str();
+		buf_.str("");
+		for (const Run &r : v) {
+			json_t *e = next_entry(text, &off);
+
+			if (!e) {
+				/* Not parseable (a bare NaN): as written. */
+				*out_ << (any_ ? ",\n" : "") << text.substr(
+					text.find_first_not_of(",\n"));
+				any_ = true;
+				break;
+			}
+			add_structure(e, r);
+			write_entry(e);
+			json_decref(e);
+		}
+		out_->flush();
 	}
+
+	void Finalize() override
+	{
+		benchmark::JSONReporter::Finalize();
+		flush_text();
+		SetOutputStream(out_);
+	}
+
+private:
+	std::ostringstream buf_;
+	std::ostream *out_ = nullptr;
+	bool any_ = false;
+
+	void flush_text(void)
+	{
+		*out_ << buf_.str();
+		buf_.str("");
+		out_->flush();
+	}
+
+	static json_t *next_entry(const std::string &t, size_t *off)
+	{
+		json_error_t err;
+		json_t *e;
+
+		while (*off < t.size() && strchr(" \t\r\n,", t[*off]))
+			(*off)++;
+		if (*off >= t.size())
+			return nullptr;
+		e = json_loadb(t.data() + *off, t.size() - *off,
+			       JSON_DISABLE_EOF_CHECK, &err);
+		if (e)
+			*off += err.position;
+		return e;
+	}
+
+	void write_entry(json_t *e)
+	{
+		char *s = json_dumps(e, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		if (!s)
+			return;
+		*out_ << (any_ ? ",\n" : "") << s;
+		any_ = true;
+		free(s);
+	}
+
+	static void add_structure(json_t *e, const Run &r)
+	{
+		auto it = by_name.find(r.run_name.function_name);
+		const std::string &msg = r.error_message;
+		const char *slash;
+
+		if (r.error_occurred) {
+			size_t colon = msg.find(": ");
+			bool skip = !msg.compare(0, 9, "skipped: ");
+
+			json_object_set_new(e, "status",
+					    json_string(skip ? "skipped" : "failed"));
+			json_object_set_new(e, "reason", json_string(
+				colon != std::string::npos &&
+				(skip || !msg.compare(0, 8, "failed: "))
+					? msg.c_str() + colon + 2 : msg.c_str()));
+		} else {
+			json_object_set_new(e, "status", json_string("ok"));
+		}
+		json_object_set_new(e, "base_name",
+				    json_string(r.run_name.function_name.c_str()));
+		if (it == by_name.end()) {
+			/* The native reference loop is no case of a table. */
+			if (r.run_name.function_name == native_name) {
+				json_object_set_new(e, "suite",
+						    json_string(native_suite.c_str()));
+				json_object_set_new(e, "family", json_string("loop"));
+				json_object_set_new(e, "case", json_string("native"));
+				json_object_set_new(e, "timed_on",
+						    json_string("cpu_time"));
+			}
+			return;
+		}
+		const instance *in = it->second;
+		slash = strchr(in->c->name, '/');
+		json_object_set_new(e, "suite", json_string(in->f->suite));
+		json_object_set_new(e, "timed_on", json_string(
+			in->c->flags & BENCH_MANUAL_TIME ? "manual_time"
+			: in->c->flags & BENCH_REAL_TIME ? "real_time"
+							 : "cpu_time"));
+		json_object_set_new(e, "family", json_stringn(in->c->name,
+			slash ? (size_t)(slash - in->c->name) : strlen(in->c->name)));
+		json_object_set_new(e, "case", json_string(slash ? slash + 1 : ""));
+		if (in->c->desc)
+			json_object_set_new(e, "description",
+					    json_string(in->c->desc));
+		if (in->has_arg)
+			json_object_set_new(e, "param", json_pack("{s:s,s:I}",
+				"name", in->c->arg_name ? in->c->arg_name : "arg",
+				"value", (json_int_t)in->arg));
+	}
+
+public:
+	static std::map<std::string, const instance *> by_name;
 };
+std::map<std::string, const instance *> json_reporter::by_name;
 
 /* The last value of a --flag=value on the command line, or def. */
 std::string flag_value(int argc, char **argv, const char *prefix,
@@ -1134,10 +1295,12 @@ extern "C" int bench_main(int argc, char **argv)
 	bench_context("guard_migrations_source", "%s",
 		      guard_migrations_source());
 	context_collect();
-	/* JSON, to the screen or the --benchmark_out file, without NaN. */
+	/* JSON, to the screen or the --benchmark_out file, with structure. */
 	{
 		std::unique_ptr<json_reporter> display, file;
 
+		for (auto &in : instances)
+			json_reporter::by_name[in->name] = in.get();
 		if (flag_value(argc, argv, "--benchmark_format=", "console") ==
 		    "json")
 			display = std::make_unique<json_reporter>();

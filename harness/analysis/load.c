@@ -198,6 +198,13 @@ int run_from_root(struct run *r, json_t *root, const char *path)
 			b->flavor = xstrdup(flavor);
 			b->name = xstrdup(name);
 			b->base = base_name_of(name, &b->real_time);
+			if (json_is_string(json_object_get(e, "base_name"))) {
+				free(b->base);
+				b->base = xstrdup(jstr(e, "base_name", ""));
+			}
+			if (json_is_string(json_object_get(e, "timed_on")))
+				b->real_time = strcmp(jstr(e, "timed_on", ""),
+						      "cpu_time") != 0;
 			b->has_param = parse_param(e, b->base, &b->param);
 			b->threads = (int)jnum(e, "threads", 1);
 			b->status = "ok";
