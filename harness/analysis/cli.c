@@ -9,6 +9,8 @@
  *   benchstat aa A.json B.json [CLAIMS.json...]  A/A false-positive rates
  *   benchstat selectors --names FILE CLAIMS.json...  claims against names
  *   benchstat merge RUN_DIR [CLAIMS.json...]   raw files into run.json
+ *   benchstat series RUN.json --match RE       the points a plot draws
+ *   benchstat knees RUN.json --match RE        where a latency curve bends
  *
  * Options: --json, --metric M (auto: the time each benchmark reports;
  * cpu_time, real_time or a counter), --alpha A (0.05), --threshold T
@@ -40,6 +42,7 @@ static void usage(void)
 		"       benchstat selectors --names FILE CLAIMS.json...\n"
 		"       benchstat merge RUN_DIR [CLAIMS.json...] [--status S] "
 		"[--started ISO] [--profile P] [--args JSON]\n"
+		"       benchstat series|knees RUN.json --match REGEX [--flavor F]\n"
 		"options: --json --metric M --alpha A --threshold T "
 		"--baseline F\n");
 }
@@ -69,6 +72,7 @@ int benchstat_main(int argc, char **argv)
 		{ "flavors", cmd_flavors }, { "claims", cmd_claims },
 		{ "guards", cmd_guards }, { "aa", cmd_aa },
 		{ "selectors", cmd_selectors }, { "merge", cmd_merge },
+		{ "series", cmd_series }, { "knees", cmd_knees },
 	};
 	char **args = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, rc = 2;
@@ -103,6 +107,10 @@ int benchstat_main(int argc, char **argv)
 			opt.profile = val, i++;
 		} else if (!strcmp(a, "--args") && val) {
 			opt.args = val, i++;
+		} else if (!strcmp(a, "--match") && val) {
+			opt.match = val, i++;
+		} else if (!strcmp(a, "--flavor") && val) {
+			opt.flavor = val, i++;
 		} else if (!strcmp(a, "--alpha") && val) {
 			if (number("--alpha", val, 0, 1, &opt.alpha))
 				goto out;

@@ -134,25 +134,11 @@ static void guard_machine(struct run *r, struct bench *b)
 	free(rate);
 }
 
-/* The series a benchmark belongs to: flavor and name less its argument. */
-static int cmp_series(const struct bench *a, const struct bench *b)
-{
-	const char *sa = strrchr(a->base, '/'), *sb = strrchr(b->base, '/');
-	size_t la = sa ? (size_t)(sa - a->base) : strlen(a->base);
-	size_t lb = sb ? (size_t)(sb - b->base) : strlen(b->base);
-	int c = strcmp(a->flavor, b->flavor);
-
-	if (c)
-		return c;
-	c = strncmp(a->base, b->base, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
 static int cmp_param(const void *x, const void *y)
 {
 	const struct bench *a = *(struct bench *const *)x;
 	const struct bench *b = *(struct bench *const *)y;
-	int c = cmp_series(a, b);
+	int c = bench_series_cmp(a, b);
 
 	return c ? c : (a->param > b->param) - (a->param < b->param);
 }
@@ -215,7 +201,7 @@ static int guard_rule(struct run *r, json_t *g, const char *file)
 
 				if (!m[i]->has_param)
 					continue;
-				if (prev && cmp_series(prev, m[i]))
+				if (prev && bench_series_cmp(prev, m[i]))
 					prev = NULL;	/* a new series */
 				v = bench_median(m[i], bench_metric(m[i], metric));
 				if (prev && v < pv * (1 - tol)) {

@@ -388,3 +388,16 @@ const char *run_own(struct run *r, char *s)
 	r->owned[r->nowned++] = s;
 	return s;
 }
+
+int bench_series_cmp(const struct bench *a, const struct bench *b)
+{
+	const char *sa = strrchr(a->base, '/'), *sb = strrchr(b->base, '/');
+	size_t la = sa ? (size_t)(sa - a->base) : strlen(a->base);
+	size_t lb = sb ? (size_t)(sb - b->base) : strlen(b->base);
+	int c = strcmp(a->flavor, b->flavor);
+
+	if (c)
+		return c;
+	c = strncmp(a->base, b->base, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
+}
