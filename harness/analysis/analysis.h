@@ -148,6 +148,7 @@ int cmd_guards(int argc, char **argv);
 int cmd_aa(int argc, char **argv);
 int cmd_selectors(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 
 /* compare.c, for aa: B against A into report; returns the exit status */
 int compare_runs(struct run *a, struct run *b, json_t *report, int print);

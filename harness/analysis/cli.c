@@ -9,6 +9,7 @@
  *   benchstat aa A.json B.json [CLAIMS.json...]  A/A false-positive rates
  *   benchstat selectors --names FILE CLAIMS.json...  claims against names
  *   benchstat merge RUN_DIR [CLAIMS.json...]   raw files into run.json
+ *   benchstat trend RUN.json...                runs by machine, change points
  *
  * Options: --json, --metric M (auto: the time each benchmark reports;
  * cpu_time, real_time or a counter), --alpha A (0.05), --threshold T
@@ -40,6 +41,7 @@ static void usage(void)
 		"       benchstat selectors --names FILE CLAIMS.json...\n"
 		"       benchstat merge RUN_DIR [CLAIMS.json...] [--status S] "
 		"[--started ISO] [--profile P] [--args JSON]\n"
+		"       benchstat trend RUN.json...\n"
 		"options: --json --metric M --alpha A --threshold T "
 		"--baseline F\n");
 }
@@ -69,6 +71,7 @@ int benchstat_main(int argc, char **argv)
 		{ "flavors", cmd_flavors }, { "claims", cmd_claims },
 		{ "guards", cmd_guards }, { "aa", cmd_aa },
 		{ "selectors", cmd_selectors }, { "merge", cmd_merge },
+		{ "trend", cmd_trend },
 	};
 	char **args = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, rc = 2;
