@@ -114,12 +114,15 @@ flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) l
 # mtime) when nothing changed: git's trick for flag stamps.
 write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
 	if cmp -s $(1).tmp $(1); then rm -f $(1).tmp; else mv $(1).tmp $(1); fi
+# BENCH_NATIVE: what -march=native in the flavor's flags resolved to on the
+# build machine (scripts/native-flags), empty for flavors without it.
 buildinfo_cmd = printf '\#define %s "%s"\n' \
 	BENCH_FLAVOR '$(1)' \
 	BENCH_CFLAGS '$(call sq,$(CFLAGS_$(1)))' \
 	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS))' \
 	BENCH_CC '$(call sq,$(call fcc,$(1)))' \
-	BENCH_GIT_COMMIT '$(GIT_COMMIT)'
+	BENCH_GIT_COMMIT '$(GIT_COMMIT)' \
+	BENCH_NATIVE "$$(scripts/native-flags '$(call sq,$(call fcc,$(1)))' $(CFLAGS_$(1)) | tr -d '\\"')"
 
 .PHONY: FORCE
 
@@ -232,9 +235,6 @@ $(T)/testsuites/bench_%: $(T)/testsuites/%.o $(T)/libharness.a
 	$(call quiet,LINK,$@)
 	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
 
-.PHONY: build-tests
-build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(TEST_SUITES) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat
-
 # ---- tools --------------------------------------------------------------
 # benchstat, the analysis tool (harness/analysis/), links only what it
 # needs: the statistics and small helpers, jansson and libm; no PAPI, no
@@ -256,11 +256,21 @@ $(T)/tools/benchstat: $(ANALYSIS_OBJS)
 	$(Q)$(CC) -pthread -o $@ $^ -ljansson -lm
 build: $(T)/tools/benchstat
 
-# Other tools: one C file each in harness/tools/, linked with the harness.
+# Other tools: harness/tools/<name>.c -> build/O2/tools/<name>, linked with
+# the harness.
 $(T)/tools/%.o: harness/tools/%.c $(T)/.flags
 	$(call quiet,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -c $< -o $@
+# calibrate: cache sizes and machine state, as JSON.
+TOOLS := $(patsubst harness/tools/%.c,$(T)/tools/%,$(sort $(wildcard harness/tools/*.c)))
+$(T)/tools/%: $(T)/tools/%.o $(T)/libharness.a
+	$(call quiet,LINK,$@)
+	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
+build: $(TOOLS)
+
+.PHONY: build-tests
+build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(TEST_SUITES) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat $(TOOLS)
 
 # ---- commands -----------------------------------------------------------
 
@@ -284,12 +294,14 @@ deps:
 # compile, then the run.
 run:
 	$(Q)scripts/deps
+	$(Q)scripts/setup
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/run $(ARGS)
 
 # The A/A self-test: the same binaries run twice and compared (scripts/aa).
 aa:
 	$(Q)scripts/deps
+	$(Q)scripts/setup
 	$(Q)$(MAKE) --no-print-directory build
 	$(Q)scripts/aa $(ARGS)
 

@@ -7,11 +7,14 @@
  */
 #define _GNU_SOURCE
 #include "context.h"
+#include "calib.h"
 #include "counters.h"
 #include "gbshim.h"
+#include "machine.h"
 #include "topo.h"
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -42,6 +45,9 @@
 #ifndef BENCH_GIT_COMMIT
 #define BENCH_GIT_COMMIT "unknown"
 #endif
+#ifndef BENCH_NATIVE
+#define BENCH_NATIVE ""
+#endif
 
 /* Written by bench.mk into each suite binary: hash of the suite's code. */
 extern const char bench_code_sha256[] __attribute__((weak));
@@ -70,9 +76,52 @@ const char *context_thp_mode(void)
 	return mode;
 }
 
+/* CPUID leaf 0x40000000 vendors, as the hypervisors write them. */
+static const struct {
+	const char *vendor;
+	const char *name;
+} hv_vendors[] = {
+	{ "KVMKVMKVM", "KVM" },
+	{ "Linux KVM Hv", "KVM (Hyper-V enlightenments)" },
+	{ "Microsoft Hv", "Hyper-V" },
+	{ "VMwareVMware", "VMware" },
+	{ "XenVMMXenVMM", "Xen" },
+	{ "TCGTCGTCGTCG", "QEMU TCG" },
+	{ "bhyve bhyve ", "bhyve" },
+	{ "VBoxVBoxVBox", "VirtualBox" },
+	{ " lrpepyh  vr", "Parallels" },
+	{ "ACRNACRNACRN", "ACRN" },
+	{ "QNXQVMBSQG", "QNX hypervisor" },
+	{ "Apple VZ", "Apple Virtualization" },
+};
+
+const char *context_hv_name(const char *vendor, char *buf, size_t len)
+{
+	char v[13];
+	size_t n;
+
+	/* Compare without trailing NULs or padding spaces. */
+	memcpy(v, vendor, 12);
+	v[12] = '\0';
+	for (size_t i = 0; i < sizeof(hv_vendors) / sizeof(hv_vendors[0]); i++)
+		if (!strncmp(v, hv_vendors[i].vendor,
+			     strlen(hv_vendors[i].vendor))) {
+			snprintf(buf, len, "%s", hv_vendors[i].name);
+			return buf;
+		}
+	n = strlen(v);
+	while (n && v[n - 1] == ' ')
+		v[--n] = '\0';
+	for (size_t i = 0; i < n; i++)
+		if (!isprint((unsigned char)v[i]))
+			v[i] = '?';
+	snprintf(buf, len, "unknown hypervisor (CPUID vendor \"%s\")", v);
+	return buf;
+}
+
 const char *context_hypervisor(void)
 {
-	static char hv[64];
+	static char hv[96];
 
 	if (hv[0])
 		return hv;
@@ -81,25 +130,13 @@ const char *context_hypervisor(void)
 		unsigned a, b, c, d;
 
 		if (__get_cpuid(1, &a, &b, &c, &d) && (c & (1u << 31))) {
-			char vendor[13] = { 0 };
+			char vendor[12];
 
 			__cpuid(0x40000000, a, b, c, d);
 			memcpy(vendor, &b, 4);
 			memcpy(vendor + 4, &c, 4);
 			memcpy(vendor + 8, &d, 4);
-			if (!strncmp(vendor, "KVMKVMKVM", 9))
-				snprintf(hv, sizeof(hv), "KVM");
-			else if (!strcmp(vendor, "Microsoft Hv"))
-				snprintf(hv, sizeof(hv), "Hyper-V");
-			else if (!strcmp(vendor, "VMwareVMware"))
-				snprintf(hv, sizeof(hv), "VMware");
-			else if (!strncmp(vendor, "XenVMMXenVMM", 12))
-				snprintf(hv, sizeof(hv), "Xen");
-			else if (!strncmp(vendor, "TCGTCGTCGTCG", 12))
-				snprintf(hv, sizeof(hv), "QEMU TCG");
-			else
-				snprintf(hv, sizeof(hv), "yes (%s)", vendor);
-			return hv;
+			return context_hv_name(vendor, hv, sizeof(hv));
 		}
 	}
 #endif
@@ -196,6 +233,44 @@ static const char *hugetlb_summary(char *buf, size_t len)
 	return buf;
 }
 
+static void caches(void)
+{
+	const struct calib_caches *m = topo_measured_caches();
+	char buf[512];
+
+	bench_context("topo_caches_sysfs", "%s", topo_sysfs_summary());
+	for (int l = 1; l <= TOPO_MAX_LEVELS; l++)
+		if (topo_sysfs_cache_size(l)) {
+			char key[32];
+
+			snprintf(key, sizeof(key), "sysfs_l%d_bytes", l);
+			bench_context(key, "%llu", (unsigned long long)
+				      topo_sysfs_cache_size(l));
+		}
+	if (!m) {
+		bench_context("topo_caches_measured", "not measured: no case "
+			      "asked for the last-level size (pass "
+			      "--bench_caches=FILE from tools/calibrate)");
+		bench_context("topo_llc_source", "%s", topo_llc_source());
+		return;
+	}
+	bench_context("topo_caches_measured", "%s%s%s",
+		      calib_caches_summary(m, buf, sizeof(buf)),
+		      m->note[0] ? "; " : "", m->note);
+	for (int l = 0; l < m->nlevels; l++) {
+		char key[40];
+
+		snprintf(key, sizeof(key), "measured_boundary%d_bytes", l + 1);
+		bench_context(key, "%llu", (unsigned long long)m->levels[l].bytes);
+	}
+	bench_context("topo_llc_bytes", "%llu",
+		      (unsigned long long)topo_llc_size());
+	bench_context("topo_llc_source", "%s", topo_llc_source());
+	bench_context("topo_cache_disagreement", "%s",
+		      topo_cache_disagreement()[0] ? topo_cache_disagreement()
+						   : "none");
+}
+
 void context_collect(void)
 {
 	struct utsname u;
@@ -216,6 +291,8 @@ void context_collect(void)
 	bench_context("bench_compiler", "gcc %s", __VERSION__);
 #endif
 	bench_context("bench_git_commit", "%s", BENCH_GIT_COMMIT);
+	if (BENCH_NATIVE[0])
+		bench_context("bench_march_native", "%s", BENCH_NATIVE);
 	bench_context("bench_profile", "%s", bench_profile_name());
 	bench_context("bench_seed", "%llu", (unsigned long long)bench_seed());
 	bench_context("bench_pinning", "%s",
@@ -236,6 +313,7 @@ void context_collect(void)
 			bench_context(key, "%llu",
 				      (unsigned long long)topo_cache_size(l));
 		}
+	caches();
 	bench_context("mem_total_bytes", "%llu",
 		      (unsigned long long)mem_total());
 	/* hwloc's figure can differ (one VM: 7.2 GiB against 23.5). */
@@ -256,6 +334,7 @@ void context_collect(void)
 	bench_context("data_dir_fs", "%s",
 		      context_fs_type(bench_data_dir(), buf, sizeof(buf)));
 	bench_context("root", "%s", geteuid() == 0 ? "yes" : "no");
+	machine_context();
 
 	bench_context("papi", "%s", ctr_papi_status());
 	bench_context("perf_event", "%s", ctr_perf_status());

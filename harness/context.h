@@ -19,7 +19,11 @@ void context_collect(void);
 
 /* Pieces, exposed for tests and for suites that print them. */
 const char *context_thp_mode(void);		/* "madvise", "always", ... */
-const char *context_hypervisor(void);		/* "KVM", ..., or "none" */
+/* "KVM", "bhyve", ..., "unknown hypervisor (...)" or "none detected" */
+const char *context_hypervisor(void);
+/* The name for CPUID leaf 0x40000000's 12-byte vendor ("bhyve bhyve "). */
+const char *context_hv_name(const char *vendor, char *buf, size_t len);
+
 /* Filesystem type of the directory holding path ("ext4", "tmpfs", ...). */
 const char *context_fs_type(const char *path, char *buf, size_t len);
 /* SHA-256 of a file, as 64 hex digits; -1 if it cannot be read. */

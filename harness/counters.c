@@ -108,19 +108,54 @@ static void set_status(int i, const char *fmt, ...)
 	va_end(ap);
 }
 
+/*
+ * Where tracefs may be: its own mount point, and under debugfs, where
+ * kernels before 4.1 had it and where mounting debugfs still puts it.
+ */
+static const char *const tracefs_roots[] = {
+	"/sys/kernel/tracing",
+	"/sys/kernel/debug/tracing",
+};
+static char tp_why[320];
+
+const char *ctr_tracefs_root(int i)
+{
+	return i >= 0 && i < (int)(sizeof(tracefs_roots) /
+				   sizeof(tracefs_roots[0])) ?
+		tracefs_roots[i] : NULL;
+}
+
+long ctr_tracepoint_id_in(const char *root, const char *event)
+{
+	char path[512], buf[64];
+
+	snprintf(path, sizeof(path), "%s/events/%s/id", root, event);
+	if (read_file_str(path, buf, sizeof(buf)))
+		return -1;
+	return strtol(buf, NULL, 10);
+}
+
 static long find_tracepoint(const char *event)
 {
-	static const char *roots[] = {
-		"/sys/kernel/tracing/events",
-		"/sys/kernel/debug/tracing/events",
-	};
-	char path[256], buf[64];
+	int denied = 0;
+	long id;
 
-	for (size_t r = 0; r < sizeof(roots) / sizeof(roots[0]); r++) {
-		snprintf(path, sizeof(path), "%s/%s/id", roots[r], event);
-		if (!read_file_str(path, buf, sizeof(buf)))
-			return strtol(buf, NULL, 10);
+	for (int r = 0; ctr_tracefs_root(r); r++) {
+		id = ctr_tracepoint_id_in(ctr_tracefs_root(r), event);
+		if (id >= 0)
+			return id;
+		denied |= errno == EACCES;
 	}
+	if (denied)
+		snprintf(tp_why, sizeof(tp_why), "tracefs is not readable by "
+			 "this user (as root: mount -o remount,gid=<group>,"
+			 "mode=0750 /sys/kernel/tracing; scripts/setup says "
+			 "the exact line)");
+	else
+		snprintf(tp_why, sizeof(tp_why), "tracefs is not mounted at "
+			 "%s or %s (as root: mount -t tracefs nodev "
+			 "/sys/kernel/tracing, as scripts/setup does)",
+			 tracefs_roots[0], tracefs_roots[1]);
 	return -1;
 }
 
@@ -251,8 +286,7 @@ static void do_init(void)
 				set_status(i, "%s", papi_status);
 		} else if (d->type == TRACEPOINT_SYSCALLS && tp_syscalls < 0) {
 			set_status(i, "unavailable: tracepoint raw_syscalls/"
-				   "sys_enter not found (is tracefs mounted "
-				   "and readable?)");
+				   "sys_enter not found: %s", tp_why);
 		} else if (!strncmp(perf_status, "ok", 2)) {
 			set_status(i, "ok: %s", d->how);
 		} else {
@@ -459,6 +493,13 @@ struct ctr_set *ctr_open(const char *names, unsigned flags)
 		if (d->src == SRC_PERF) {
 			int fd = perf_open(d, flags);
 
+			if (fd < 0 && d->type == TRACEPOINT_SYSCALLS &&
+			    tp_syscalls < 0) {
+				add_missing(s, "%s: tracepoint raw_syscalls/"
+					    "sys_enter not found: %s", d->name,
+					    tp_why);
+				continue;
+			}
 			if (fd < 0) {
 				add_missing(s, "%s: perf_event_open: %s",
 					    d->name, strerror(errno));

@@ -99,6 +99,13 @@ const char *ctr_perf_status(void);
 
 /* For tests: the tracepoint id of raw_syscalls:sys_enter, or -1. */
 long ctr_syscall_tracepoint_id(void);
+/*
+ * The places tracefs is looked for, in order (i from 0; NULL past the
+ * last): /sys/kernel/tracing, then /sys/kernel/debug/tracing.
+ */
+const char *ctr_tracefs_root(int i);
+/* The id of event ("raw_syscalls/sys_enter") under a tracefs root, or -1. */
+long ctr_tracepoint_id_in(const char *root, const char *event);
 
 #ifdef __cplusplus
 }

@@ -797,6 +797,8 @@ void usage_extra(void)
 	       "(default 1)\n"
 	       "  --bench_data_dir=DIR             where benchmarks create "
 	       "files (default .)\n"
+	       "  --bench_caches=FILE              cache sizes measured by "
+	       "tools/calibrate\n"
 	       "  --bench_list                     list benchmarks with "
 	       "their descriptions\n\n");
 }
@@ -865,6 +867,15 @@ extern "C" int bench_main(int argc, char **argv)
 				return 2;
 			}
 			data_dir = v;
+		} else if (starts(a, "--bench_caches=", &v)) {
+			char err[512];
+
+			/* One calibration for the whole run (tools/calibrate). */
+			if (topo_load_caches(v, err, sizeof(err))) {
+				fprintf(stderr, "error: --bench_caches: %s\n",
+					err);
+				return 2;
+			}
 		} else if (!strcmp(a, "--bench_list")) {
 			list = true;
 		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -3,14 +3,17 @@
  */
 #define _GNU_SOURCE
 #include "topo.h"
+#include "calib.h"
 #include "gbshim.h"
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <hwloc.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -96,11 +99,210 @@ int topo_cache_levels(void)
 	return top;
 }
 
-uint64_t topo_llc_size(void)
+uint64_t topo_hwloc_llc_size(void)
 {
 	int l = topo_cache_levels();
 
 	return l ? topo_cache_size(l) : 0;
+}
+
+/* ---- sysfs ---- */
+
+static uint64_t sysfs_size[TOPO_MAX_LEVELS + 1];
+static pthread_once_t sysfs_once = PTHREAD_ONCE_INIT;
+
+static void sysfs_load(void)
+{
+	const char *dir = "/sys/devices/system/cpu/cpu0/cache";
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	while (d && (e = readdir(d))) {
+		char path[512], buf[64];
+		uint64_t size;
+		int level;
+
+		if (strncmp(e->d_name, "index", 5))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/type", dir, e->d_name);
+		if (read_file_str(path, buf, sizeof(buf)) ||
+		    !strcmp(buf, "Instruction"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s/level", dir, e->d_name);
+		if (read_file_str(path, buf, sizeof(buf)))
+			continue;
+		level = atoi(buf);
+		snprintf(path, sizeof(path), "%s/%s/size", dir, e->d_name);
+		if (level < 1 || level > TOPO_MAX_LEVELS ||
+		    read_file_str(path, buf, sizeof(buf)) ||
+		    parse_bytes(buf, &size))
+			continue;
+		sysfs_size[level] = size;
+	}
+	if (d)
+		closedir(d);
+}
+
+uint64_t topo_sysfs_cache_size(int level)
+{
+	pthread_once(&sysfs_once, sysfs_load);
+	return level >= 1 && level <= TOPO_MAX_LEVELS ? sysfs_size[level] : 0;
+}
+
+uint64_t topo_sysfs_llc_size(void)
+{
+	for (int l = TOPO_MAX_LEVELS; l >= 1; l--)
+		if (topo_sysfs_cache_size(l))
+			return topo_sysfs_cache_size(l);
+	return 0;
+}
+
+const char *topo_sysfs_summary(void)
+{
+	static char s[256];
+	size_t n = 0;
+
+	if (s[0])
+		return s;
+	for (int l = 1; l <= TOPO_MAX_LEVELS; l++) {
+		char b[32];
+
+		if (!topo_sysfs_cache_size(l))
+			continue;
+		n += (size_t)snprintf(s + n, sizeof(s) - n, "%sL%d%s %s",
+				      n ? ", " : "", l, l == 1 ? "d" : "",
+				      fmt_bytes(b, sizeof(b),
+						topo_sysfs_cache_size(l)));
+		if (n >= sizeof(s))
+			break;
+	}
+	if (!s[0])
+		snprintf(s, sizeof(s), "none");
+	return s;
+}
+
+/* ---- the last level, measured ---- */
+
+static struct calib_caches measured;
+static int have_measured;	/* loaded from a file, or measured here */
+static char caches_file[256];
+static pthread_once_t measure_once = PTHREAD_ONCE_INIT;
+static uint64_t llc;
+static char llc_src[320];
+static char disagree[512];
+
+static void decide(void)
+{
+	uint64_t hw = topo_hwloc_llc_size(), sys = topo_sysfs_llc_size();
+	uint64_t fallback = sys ? sys : hw;
+	const char *fsrc = sys ? "sysfs" : "hwloc";
+	char a[32], b[32], c[32];
+
+	disagree[0] = '\0';
+	if (have_measured && measured.llc_bytes) {
+		llc = measured.llc_bytes;
+		if (caches_file[0])
+			snprintf(llc_src, sizeof(llc_src), "measured (%s)",
+				 caches_file);
+		else
+			snprintf(llc_src, sizeof(llc_src), "measured");
+		for (int k = 0; k < 2; k++) {
+			uint64_t v = k ? hw : sys;
+			size_t n = strlen(disagree);
+
+			if (!v || (v <= 2 * llc && 2 * v >= llc))
+				continue;
+			snprintf(disagree + n, sizeof(disagree) - n,
+				 "%s says %s, ", k ? "hwloc" : "sysfs",
+				 fmt_bytes(a, sizeof(a), v));
+		}
+		if (disagree[0]) {
+			size_t n = strlen(disagree);
+
+			snprintf(disagree + n, sizeof(disagree) - n,
+				 "but the latency curve reaches memory (%.0f ns) "
+				 "past %s: sizes use the measured %s",
+				 measured.memory_ns,
+				 fmt_bytes(b, sizeof(b), llc),
+				 fmt_bytes(c, sizeof(c), llc));
+		}
+		return;
+	}
+	if (have_measured && measured.npoints) {
+		/* Still in cache at the top: the figure below is a floor. */
+		uint64_t top = measured.points[measured.npoints - 1].bytes;
+
+		llc = fallback > top ? fallback : top;
+		snprintf(llc_src, sizeof(llc_src), "%s (%s)",
+			 fallback > top ? fsrc : "measured top of the curve",
+			 measured.note);
+		snprintf(disagree, sizeof(disagree), "not checked: %s",
+			 measured.note);
+		return;
+	}
+	if (fallback) {
+		llc = fallback;
+		snprintf(llc_src, sizeof(llc_src), "%s (not measured%s%s)", fsrc,
+			 measured.note[0] ? ": " : "", measured.note);
+		return;
+	}
+	llc = 64ULL << 20;
+	snprintf(llc_src, sizeof(llc_src), "assumed: no cache reported or "
+		 "measured%s%s", measured.note[0] ? ": " : "", measured.note);
+}
+
+static void measure(void)
+{
+	if (!have_measured) {
+		if (!calib_measure_caches(&measured, 0))
+			have_measured = 1;
+	}
+	decide();
+}
+
+int topo_load_caches(const char *path, char *err, size_t len)
+{
+	struct calib_caches c;
+
+	if (calib_caches_read(path, &c, err, len))
+		return -1;
+	topo_set_caches(&c);
+	snprintf(caches_file, sizeof(caches_file), "%s", path);
+	return 0;
+}
+
+void topo_set_caches(const struct calib_caches *c)
+{
+	measured = *c;
+	have_measured = 1;
+	caches_file[0] = '\0';
+}
+
+uint64_t topo_llc_size(void)
+{
+	pthread_once(&measure_once, measure);
+	return llc;
+}
+
+const char *topo_llc_source(void)
+{
+	if (!llc && !have_measured)
+		return "not measured: no case asked for the last-level size";
+	topo_llc_size();
+	return llc_src;
+}
+
+const struct calib_caches *topo_measured_caches(void)
+{
+	return have_measured ? &measured : NULL;
+}
+
+const char *topo_cache_disagreement(void)
+{
+	if (!have_measured)
+		return "";
+	topo_llc_size();
+	return disagree;
 }
 
 unsigned topo_line_size(void)
@@ -282,12 +484,23 @@ int topo_sweep(int64_t *out, int max, uint64_t lo, uint64_t hi,
 	return n;
 }
 
-int topo_ws_sizes(int64_t *out, int max, int profile, int max_llc_mult)
+uint64_t topo_ws_top(int llc_mult)
 {
-	uint64_t l1 = topo_cache_size(1), llc = topo_llc_size(), hi;
+	uint64_t hi = topo_llc_size() * (uint64_t)(llc_mult > 0 ? llc_mult : 4);
+	uint64_t cap = topo_mem_budget();
 
-	if (!l1)
-		l1 = 32 << 10;
+	if (hi > cap)
+		hi = cap;
+	hi = hi / 4096 * 4096;
+	return hi ? hi : 4096;
+}
+
+int topo_ws_points(int64_t *out, int max, int profile, uint64_t lo,
+		   uint64_t top)
+{
+	uint64_t p = 4096;
+	int n = 0;
+
 	if (profile == BENCH_PROFILE_TEST) {
 		if (max < 2)
 			return 0;
@@ -295,9 +508,32 @@ int topo_ws_sizes(int64_t *out, int max, int profile, int max_llc_mult)
 		out[1] = 64 << 10;
 		return 2;
 	}
-	hi = llc * (uint64_t)(max_llc_mult > 0 ? max_llc_mult : 4);
-	if (hi < (64ULL << 20))
-		hi = 64ULL << 20;
-	return topo_sweep(out, max, l1 / 2, hi,
-			  profile == BENCH_PROFILE_FULL ? 2 : 1, 4096);
+	while (p * 2 <= lo)
+		p *= 2;
+	for (; p < top && n < max; p *= 2) {
+		out[n++] = (int64_t)p;
+		if (profile == BENCH_PROFILE_FULL && p + p / 2 < top && n < max)
+			out[n++] = (int64_t)(p + p / 2);
+	}
+	if (n < max && top)
+		out[n++] = (int64_t)top;
+	return n;
+}
+
+int topo_ws_sizes_from(int64_t *out, int max, int profile, uint64_t lo,
+		       int max_llc_mult)
+{
+	/* The test profile's sizes are fixed: no measuring for them. */
+	if (profile == BENCH_PROFILE_TEST)
+		return topo_ws_points(out, max, profile, lo, 0);
+	return topo_ws_points(out, max, profile, lo,
+			      topo_ws_top(max_llc_mult));
+}
+
+int topo_ws_sizes(int64_t *out, int max, int profile, int max_llc_mult)
+{
+	uint64_t l1 = topo_cache_size(1);
+
+	return topo_ws_sizes_from(out, max, profile, (l1 ? l1 : 32 << 10) / 2,
+				  max_llc_mult);
 }

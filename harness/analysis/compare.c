@@ -96,18 +96,25 @@ static json_t *binaries(struct run *a, struct run *b)
 
 /*
  * The machine's calibration (null syscall, compute loop, chase; taken at
- * the start and end of every run): figures are objects with a "median".
+ * the start and end of every run): figures are objects with a "median"
+ * (wall time) and, where measured, a "cpu_median", which is what is
+ * compared: a busy neighbour inflates wall time, not the machine's speed.
  * Two runs are on a different machine state when a figure moved between
  * them by more than 20% and by more than it moved within either run.
  */
 #define CALIB_FLOOR 1.20
 
+static double calib_figure(json_t *v)
+{
+	return jnum(v, "cpu_median", jnum(v, "median", NAN));
+}
+
 static int calib_pair(json_t *cal, const char *key, double *lo, double *hi)
 {
-	double s = jnum(json_object_get(json_object_get(cal, "start"), key),
-			"median", NAN);
-	double e = jnum(json_object_get(json_object_get(cal, "end"), key),
-			"median", NAN);
+	double s = calib_figure(json_object_get(json_object_get(cal, "start"),
+						key));
+	double e = calib_figure(json_object_get(json_object_get(cal, "end"),
+						key));
 
 	if (!(s > 0) && !(e > 0))
 		return 0;

@@ -499,6 +499,10 @@ int cmd_merge(int argc, char **argv)
 	if (json_object_size(cal))
 		json_object_set(head, "calibration", cal);
 	json_decref(cal);
+	/* The caches the suites sized their working sets from. */
+	snprintf(path, sizeof(path), "%s/caches.json", argv[0]);
+	if ((line = load_object(path)))
+		json_object_set_new(head, "caches", line);
 	/* The host's last A/A self-test (scripts/aa), beside the runs. */
 	dirc = xstrdup(argv[0]);
 	snprintf(path, sizeof(path), "%s/.aa/%.200s.json", dirname(dirc), host);

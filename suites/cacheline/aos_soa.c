@@ -146,32 +146,30 @@ static int aos_verify(struct bench_state *st)
 }
 
 /*
- * Three sizes in the quick profile: within L1d, half the last-level
- * cache, and four times it (cl_ws_max(), the largest sweep point of the
- * hot-field benchmarks too, so {max} means the same); every octave in the
- * full one.
+ * Three sizes in the quick profile: the first and last of the harness's
+ * standard sweep (within L1d, and four times the measured last-level
+ * cache: cl_ws_max(), the largest point of the hot-field benchmarks too,
+ * so {max} means the same) and half the last-level cache between them;
+ * the whole sweep in the full one.
  */
 static int aos_sizes(const struct bench_case *c, int64_t *out, int max)
 {
-	uint64_t l1 = topo_cache_size(1), llc = topo_llc_size();
-	uint64_t hi = cl_ws_max();
-	int n;
+	int64_t s[BENCH_MAX_ARGS];
+	uint64_t half;
+	int n = topo_ws_sizes(s, BENCH_MAX_ARGS, bench_profile(), 4), k = 0;
 
-	if (bench_profile() == BENCH_PROFILE_TEST) {
-		out[0] = 4 << 10;
-		out[1] = 64 << 10;
-		return 2;
+	if (bench_profile() != BENCH_PROFILE_QUICK || n < 2) {
+		n = n < max ? n : max;
+		memcpy(out, s, (size_t)n * sizeof(*out));
+		return n;
 	}
-	if (!l1)
-		l1 = 32 << 10;
-	if (bench_profile() == BENCH_PROFILE_FULL)
-		return topo_sweep(out, max, l1 / 2, hi, 1, 4096);
-	n = 0;
-	out[n++] = (int64_t)(l1 / 2 / 4096 * 4096);
-	if (llc / 2 > l1 && llc / 2 < hi)
-		out[n++] = (int64_t)(llc / 2 / 4096 * 4096);
-	out[n++] = (int64_t)hi;
-	return n;
+	half = topo_llc_size() / 2 / 4096 * 4096;
+	out[k++] = s[0];
+	if (half > (uint64_t)s[0] && half < (uint64_t)s[n - 1] && k < max)
+		out[k++] = (int64_t)half;
+	if (k < max)
+		out[k++] = s[n - 1];
+	return k;
 }
 
 static const struct bench_case cases[] = {

@@ -489,44 +489,29 @@ static int hot_verify(struct bench_state *st)
 /* The top of the hot and aos_soa sweeps (hot.h). */
 uint64_t cl_ws_max(void)
 {
-	uint64_t hi = 4 * topo_llc_size();
-
-	if (hi < (64ULL << 20))
-		hi = 64ULL << 20;
-	if (hi > topo_mem_budget())
-		hi = topo_mem_budget() / 4096 * 4096;
-	return hi;
+	return topo_ws_top(4);
 }
 
 /*
- * Working sets: from four times the last-level cache (at least 64 MiB,
- * capped at a quarter of free memory) down by octaves while above half of
- * L1d, so the largest point is exactly 4x LLC and {max} names it: one
- * point per octave in the quick profile, two in the full one. Cases with
- * .param set (the serial ones, four times slower per visit, and the
- * optional grouped_aligned layout) take half as many: every other octave
- * in the quick profile, keeping the smallest and the largest, one per
- * octave in the full one, so that the suite stays within its share of a
- * run.
+ * Working sets: the harness's standard sweep (topo_ws_sizes), powers of
+ * two from half of L1d up to four times the last-level cache as measured
+ * (capped at a quarter of free memory), which is its last point and the
+ * one {max} names: one point per octave in the quick profile, 1.5 x 2^k
+ * between in the full one. Cases with .param set (the serial ones, four
+ * times slower per visit, and the optional grouped_aligned layout) take
+ * half as many in the quick profile: every other octave, keeping the
+ * smallest and the largest, so that the suite stays within its share of
+ * a run; in the full one every octave.
  */
 static int hot_sizes(const struct bench_case *c, int64_t *out, int max)
 {
-	uint64_t l1 = topo_cache_size(1), hi = cl_ws_max(), lo;
+	enum bench_profile p = bench_profile();
 	int n, k;
 
-	if (bench_profile() == BENCH_PROFILE_TEST) {
-		out[0] = 16 << 10;
-		out[1] = 64 << 10;
-		return 2;
-	}
-	if (!l1)
-		l1 = 32 << 10;
-	for (lo = hi; lo / 2 >= l1 / 2; lo /= 2)
-		;
-	if (bench_profile() == BENCH_PROFILE_FULL)
-		return topo_sweep(out, max, lo, hi, c->param ? 1 : 2, 4096);
-	n = topo_sweep(out, max, lo, hi, 1, 4096);
-	if (!c->param)
+	if (p == BENCH_PROFILE_FULL && c->param)
+		p = BENCH_PROFILE_QUICK;
+	n = topo_ws_sizes(out, max, p, 4);
+	if (!c->param || bench_profile() != BENCH_PROFILE_QUICK)
 		return n;
 	for (int i = k = 0; i < n; i++)
 		if (i == 0 || (n - 1 - i) % 2 == 0)

@@ -113,8 +113,8 @@ uint64_t cl_path_len(const struct cl_layout *l, const void *obj,
 
 /*
  * The largest working set of the suite's sweeps (hot and aos_soa, so
- * size:{max} names the same size in both): four times the last-level
- * cache, at least 64 MiB, capped at the memory budget (topo.h).
+ * size:{max} names the same size in both): topo_ws_top(4), four times the
+ * last-level cache as measured, capped at the memory budget (topo.h).
  */
 uint64_t cl_ws_max(void);
 

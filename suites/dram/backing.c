@@ -1,7 +1,9 @@
 /*
  * backing.c - physical fragmentation: one virtually contiguous buffer
- * (256 MiB or more, far beyond the TLB's reach on 4 KiB pages) backed
- * three ways, then scanned in order and chased at random.
+ * (eight times the measured last-level cache and at least 64 MiB, four
+ * times the reach of a 4096-entry TLB on 4 KiB pages; 256 MiB or more in
+ * the full profile) backed three ways, then scanned in order and chased
+ * at random.
  *
  *   huge      THP (madvise): 2 MiB pages, physically contiguous inside
  *   inorder   4 KiB pages in physical order: faulted in as huge pages,
@@ -80,11 +82,11 @@ static int backing_size(const struct bench_case *c, int64_t *out, int max)
 						     "per backing");
 		else if (p == BENCH_PROFILE_FULL)
 			bytes = dram_big_bytes_noted("dram_backing_buffer",
-						     1ULL << 30, 2ULL << 30,
+						     256ULL << 20, 2ULL << 30,
 						     "per backing");
 		else
 			bytes = dram_big_bytes_noted("dram_backing_buffer",
-						     256ULL << 20, 1ULL << 30,
+						     64ULL << 20, 1ULL << 30,
 						     "per backing");
 	}
 	if (!bytes || max < 1)
@@ -200,6 +202,7 @@ static void chase_run(struct bench_state *st)
 
 	dram_chase_run(st);
 	report(st, c->huge_share, c->adjacent, c->note);
+	dram_chase_label(st, c, backings[bench_param(st)].what);
 }
 
 #define SCAN(k, nm)							\

@@ -9,6 +9,7 @@
 #ifndef DRAM_H
 #define DRAM_H
 
+#include "calib.h"
 #include "gbshim.h"
 #include "util.h"
 
@@ -150,40 +151,53 @@ struct dram_chase {
 	double huge_share;
 	double adjacent;	/* physically adjacent page share, -1 unknown */
 	char note[160];		/* why adjacent is unknown (label) */
+	struct calib_warm warm;	/* the warm-up of a chase beyond the LLC */
+	int warmed;
 };
 
-/* A chase over bytes on pages: buffer, order, link, check. 0 or -1. */
+/*
+ * A chase over bytes on pages: buffer, order, link, check, and for a
+ * random or windowed order beyond the last-level cache a warm-up until
+ * the time per load stops falling (calib_warm; at most 0.5 s in quick,
+ * 2 s in full; the label says how it went). 0 or -1.
+ */
 int dram_chase_setup(struct bench_state *st, size_t bytes,
 		     enum dram_pages pages, unsigned flags,
 		     enum chase_order order, size_t param);
 void dram_chase_run(struct bench_state *st);
+/* The label of a chase: what (or the page size), notes, warm-up bound. */
+void dram_chase_label(struct bench_state *st, const struct dram_chase *c,
+		      const char *what);
 int dram_chase_verify(struct bench_state *st);
 void dram_chase_teardown(struct bench_state *st);
 
 /* ---- sizes from the machine (chase.c, rows.c, backing.c) ---- */
 
 /*
- * Working sets of the latency curve: 4 KiB up to the smallest power of
- * two at least max(1 GiB, 4 x llc) (quick; 2 GiB and 8 x llc in full),
- * one point per octave (two in full), each at most budget * 16 / 17 (the
- * chase's order array takes a sixteenth beside the buffer). TEST: 4 KiB
- * and 64 KiB. Returns the count; *capped set if memory cut the sweep.
+ * Working sets of the latency curve: the harness's standard sweep
+ * (topo_ws_points) from 4 KiB to top, which the case takes from the
+ * measured last-level cache (topo_ws_top: 4x in quick, 16x in full); if
+ * top and its order array (a sixteenth beside the buffer) do not fit
+ * budget, the sweep ends at the largest power of two that does and
+ * *capped is set. TEST: 4 KiB and 64 KiB, whatever top says.
  */
 int dram_chase_sizes(int64_t *out, int max, enum bench_profile prof,
-		     uint64_t llc, uint64_t budget, int *capped);
+		     uint64_t top, uint64_t budget, int *capped);
 
 /*
  * The buffer for row-locality and backing tests: the smallest power of two
- * at least max(floor, 8 x llc), at most ceil, and at most what budget
- * allows (a buffer plus its order array); 0 if even floor / 4 does not fit.
+ * at least max(floor, top), at most ceil, and at most what budget allows
+ * (a buffer plus its order array); 0 if even floor / 4 does not fit.
  */
-uint64_t dram_big_bytes(uint64_t floor, uint64_t ceil, uint64_t llc,
+uint64_t dram_big_bytes(uint64_t floor, uint64_t ceil, uint64_t top,
 			uint64_t budget);
 
 /*
- * dram_big_bytes for this machine (topology and memory budget), with a
- * line in the run's context under key saying what was chosen and, if
- * memory made it smaller than the caches asked for, that it did.
+ * dram_big_bytes for this machine, with top eight times the measured
+ * last-level cache (topo_ws_top(8); none in the test profile, which
+ * measures nothing), and a line in the run's context under key saying
+ * what was chosen and, if memory made it smaller than the caches asked
+ * for, that it did.
  */
 uint64_t dram_big_bytes_noted(const char *key, uint64_t floor, uint64_t ceil,
 			      const char *what);
