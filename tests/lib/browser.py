@@ -25,7 +25,9 @@ relative to the pages' common folder, / made -, .html made .png), at most
 8000 pixels high. Prints one line per problem ("PROBLEM: PAGE: what") and
 a summary line; exit status 0 when none was found, 1 when one was, 2 for
 bad usage, 3 when Chromium is not installed or could not be driven (the
-caller reports a SKIP with the printed reason).
+caller reports a SKIP with the printed reason). Thirteen pages of a site
+of four runs load in about 10 s on the 2-vCPU EPYC VM of the README while
+others build, 15 s with screenshots; most of it Chromium's start.
 """
 import base64
 import fcntl
