@@ -65,8 +65,10 @@ CFLAGS_Os := -Os
 CFLAGS_O2-native := -O2 -march=native
 CFLAGS_O3-lto := -O3 -flto=auto
 LDFLAGS_O3-lto := -O3 -flto=auto
-# pgo: -O2 trained on the suite's own test-profile run (see PGO below).
+# pgo: -O2 trained on the suite's own test-profile run (see PGO below),
+# with a seed of its own: the training inputs are not the measured ones.
 CFLAGS_pgo := -O2 -fprofile-use -fprofile-partial-training -Wno-missing-profile
+PGO_TRAIN_SEED := 7919
 CFLAGS_pgo-gen := -O2 -fprofile-generate -fprofile-update=atomic
 LDFLAGS_pgo-gen := -fprofile-generate
 $(foreach l,0 1 2 3,$(eval CFLAGS_clang-O$(l) := -O$(l)))
@@ -109,7 +111,7 @@ GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
 	{ git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; } || echo unknown)
 
 sq = $(subst ','\'',$(1))
-flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) ldflags=$(LDFLAGS_$(1)) base=$(BASE_CFLAGS) harness=$(HARNESS_OPT)
+flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) ldflags=$(LDFLAGS_$(1)) base=$(BASE_CFLAGS) harness=$(HARNESS_OPT)$(if $(filter pgo-gen,$(1)), train_seed=$(PGO_TRAIN_SEED))
 # Rewrites $(1) with the output of command $(2), keeping the file (and its
 # mtime) when nothing changed: git's trick for flag stamps.
 write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
@@ -122,7 +124,9 @@ buildinfo_cmd = printf '\#define %s "%s"\n' \
 	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS))' \
 	BENCH_CC '$(call sq,$(call fcc,$(1)))' \
 	BENCH_GIT_COMMIT '$(GIT_COMMIT)' \
+	BENCH_PGO_TRAINING '$(if $(filter pgo,$(1)),$(call sq,$(pgo_training)))' \
 	BENCH_NATIVE "$$(scripts/native-flags '$(call sq,$(call fcc,$(1)))' $(CFLAGS_$(1)) | tr -d '\\"')"
+pgo_training = the instrumented build ran the suite's test profile with --bench_seed=$(PGO_TRAIN_SEED); measured runs use their own --bench_seed (default 1)
 
 .PHONY: FORCE
 
@@ -157,17 +161,26 @@ $(foreach f,$(ALL_BUILT_FLAVORS),$(eval $(call flavor_rules,$(f))))
 # <suite>_LIBS, <suite>_CFLAGS, <suite>_FLAVORS, <suite>_TESTS (C test
 # programs in suites/<suite>/tests/, each with its own main).
 
-suite_objs = $(patsubst %.c,$(BUILD)/$(2)/suites/$(1)/%.o,$($(1)_SRCS))
+# <suite>_GEN: files a suite generates at build time into build/gen/<suite>/
+# (its suite.mk has the rule); the .c among them are compiled like its
+# sources, and every object of the suite waits for them.
+suite_objs = $(patsubst %.c,$(BUILD)/$(2)/suites/$(1)/%.o,$($(1)_SRCS)) \
+	$(patsubst %.c,$(BUILD)/$(2)/gen/$(1)/%.o,$(filter %.c,$($(1)_GEN)))
+suite_gen = $(addprefix $(BUILD)/gen/$(1)/,$($(1)_GEN))
 # gcc names a static function's profile after the object it is compiled
 # to: the instrumented twin writes its profile as if it were the pgo
 # object, beside it, so -fprofile-use finds every function's counts.
-pgo_aux = $(if $(filter pgo-gen,$(2)),-dumpdir $(BUILD)/pgo/suites/$(1)/ -dumpbase $$(basename $$(notdir $$<)))
+pgo_aux = $(if $(filter pgo-gen,$(2)),-dumpdir $(BUILD)/pgo/$(or $(3),suites)/$(1)/ -dumpbase $$(basename $$(notdir $$<)))
 
 define suite_rules
-$(BUILD)/$(2)/suites/$(1)/%.o: suites/$(1)/%.c $(BUILD)/$(2)/.flags $(if $(filter pgo,$(2)),$(BUILD)/pgo/suites/$(1)/.profile)
+$(BUILD)/$(2)/suites/$(1)/%.o: suites/$(1)/%.c $(BUILD)/$(2)/.flags $(if $(filter pgo,$(2)),$(BUILD)/pgo/suites/$(1)/.profile) | $(call suite_gen,$(1))
 	$$(call quiet,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) $(call pgo_aux,$(1),$(2)) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -c $$< -o $$@
+	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) $(call pgo_aux,$(1),$(2)) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -I$(BUILD)/gen/$(1) -c $$< -o $$@
+$(BUILD)/$(2)/gen/$(1)/%.o: $(BUILD)/gen/$(1)/%.c $(BUILD)/$(2)/.flags $(if $(filter pgo,$(2)),$(BUILD)/pgo/suites/$(1)/.profile) | $(call suite_gen,$(1))
+	$$(call quiet,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(call fcc,$(2)) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) $(call pgo_aux,$(1),$(2),gen) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Isuites/$(1) -I$(BUILD)/gen/$(1) -c $$< -o $$@
 $(BUILD)/$(2)/suites/$(1)/codehash.c: $(call suite_objs,$(1),$(2)) scripts/codehash
 	$(Q)scripts/codehash $(call suite_objs,$(1),$(2)) > $$@.tmp && mv $$@.tmp $$@
 $(BUILD)/$(2)/suites/$(1)/codehash.o: $(BUILD)/$(2)/suites/$(1)/codehash.c
@@ -179,15 +192,16 @@ endef
 $(foreach n,$(NEEDED) $(if $(filter pgo,$(USED_FLAVORS)),$(foreach s,$(ALL_SUITES),$(s)@pgo-gen)),\
 	$(eval $(call suite_rules,$(word 1,$(subst @, ,$(n))),$(word 2,$(subst @, ,$(n))))))
 
-# PGO: the instrumented binary runs the suite's test profile once, writing
-# its profile (.gcda per object) beside the pgo objects (see pgo_aux),
-# where gcc -fprofile-use looks for it.
+# PGO: the instrumented binary runs the suite's test profile once, with
+# its own seed (PGO_TRAIN_SEED), writing its profile (.gcda per object)
+# beside the pgo objects (see pgo_aux), where gcc -fprofile-use looks for
+# it. The training seed is in the pgo binary's context.
 define pgo_rules
 $(BUILD)/pgo/suites/$(1)/.profile: $(BUILD)/pgo-gen/bench_$(1)
 	$$(call quiet,TRAIN,$(1))
-	$(Q)mkdir -p $$(@D) && rm -f $$(@D)/*.gcda
+	$(Q)mkdir -p $$(@D) && rm -f $$(@D)/*.gcda $(BUILD)/pgo/gen/$(1)/*.gcda
 	$(Q)$(BUILD)/pgo-gen/bench_$(1) --bench_profile=test --benchmark_min_time=0.01 \
-		--bench_data_dir=$(BUILD)/pgo-gen >/dev/null 2>&1 || \
+		--bench_seed=$(PGO_TRAIN_SEED) --bench_data_dir=$(BUILD)/pgo-gen >/dev/null 2>&1 || \
 		{ echo "error: PGO training run of $(1) failed" >&2; exit 1; }
 	$(Q)touch $$@
 endef
@@ -213,10 +227,10 @@ $(T)/tests/%: $(T)/tests/%.o $(T)/libharness.a
 	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
 
 define suite_test_rules
-$(T)/suites/$(1)/tests/%.o: suites/$(1)/tests/%.c $(T)/.flags
+$(T)/suites/$(1)/tests/%.o: suites/$(1)/tests/%.c $(T)/.flags | $(call suite_gen,$(1))
 	$$(call quiet,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) -O2 $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Itests -Isuites/$(1) -c $$< -o $$@
+	$(Q)$(CC) $(BASE_CFLAGS) -O2 $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Itests -Isuites/$(1) -I$(BUILD)/gen/$(1) -c $$< -o $$@
 $(T)/suites/$(1)/tests/%: $(T)/suites/$(1)/tests/%.o $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a
 	$$(call quiet,LINK,$$@)
 	$(Q)$(CXX) -pthread -o $$@ $$< $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a $($(1)_LIBS) $(LIBS)

@@ -48,6 +48,9 @@
 #ifndef BENCH_NATIVE
 #define BENCH_NATIVE ""
 #endif
+#ifndef BENCH_PGO_TRAINING
+#define BENCH_PGO_TRAINING ""
+#endif
 
 /* Written by bench.mk into each suite binary: hash of the suite's code. */
 extern const char bench_code_sha256[] __attribute__((weak));
@@ -293,11 +296,10 @@ void context_collect(void)
 	bench_context("bench_git_commit", "%s", BENCH_GIT_COMMIT);
 	if (BENCH_NATIVE[0])
 		bench_context("bench_march_native", "%s", BENCH_NATIVE);
+	if (BENCH_PGO_TRAINING[0])
+		bench_context("bench_pgo_training", "%s", BENCH_PGO_TRAINING);
 	bench_context("bench_profile", "%s", bench_profile_name());
 	bench_context("bench_seed", "%llu", (unsigned long long)bench_seed());
-	bench_context("bench_pinning", "%s",
-		      bench_pinning() ? "thread i on core i mod ncores"
-				      : "off");
 
 	bench_context("cpu_model", "%s", topo_cpu_model());
 	bench_context("topo_cpus", "%d", topo_ncpus());

@@ -14,24 +14,29 @@
 #include "gbshim.h"
 #include "context.h"
 #include "counters.h"
+#include "guard.h"
 #include "hist.h"
 #include "topo.h"
 #include "util.h"
 
 #include <benchmark/benchmark.h>
+#include <jansson.h>
 
 #include <atomic>
 #include <cerrno>
 #include <cinttypes>
+#include <cmath>
 #include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <pthread.h>
 #include <set>
+#include <sstream>
 #include <string>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -40,8 +45,10 @@
 namespace {
 
 struct instance {
+	const bench_family *f;
 	const bench_case *c;
 	int64_t arg;
+	bool has_arg;
 	std::string name;
 	int threads;
 
@@ -73,9 +80,12 @@ bench_family *families;
 std::vector<std::unique_ptr<instance>> instances;
 instance *current;		/* the instance whose setup is live */
 std::atomic<int> failures{ 0 };
+std::string native_name, native_suite;	/* the native reference loop */
 
 enum bench_profile profile = BENCH_PROFILE_QUICK;
 int pinning = 1;
+std::vector<int> cpu_list;	/* --bench_cpu: thread i on cpu_list[i % n] */
+bool user_min_time;		/* --benchmark_min_time was given */
 uint64_t seed = 1;
 std::string data_dir = ".";
 
@@ -85,6 +95,68 @@ std::string vfmt(const char *fmt, va_list ap)
 
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	return buf;
+}
+
+/*
+ * bench_register_native_reference's request, for register_all. Plain
+ * data, initialised before any constructor runs: the request comes from
+ * a suite's constructor, which may run before this file's own.
+ */
+struct {
+	const char *suite;
+	int repetitions;
+	double min_time;
+} native_ref;
+
+/*
+ * A case's seconds per repetition, given for the quick profile: scaled as
+ * the profile's default is (full 10x; test keeps its own), and never
+ * over a --benchmark_min_time from the command line.
+ */
+void set_min_time(benchmark::internal::Benchmark *b, double quick)
+{
+	if (quick > 0 && !user_min_time && profile != BENCH_PROFILE_TEST)
+		b->MinTime(profile == BENCH_PROFILE_FULL ? quick * 10 : quick);
+}
+
+/*
+ * Thread tid of a benchmark onto its CPU: --bench_cpu's list if given,
+ * else core tid of the allowed ones. Never outside the CPUs the process
+ * inherited (topo.h).
+ */
+void pin_thread(int tid)
+{
+	if (!cpu_list.empty())
+		topo_pin_cpu(cpu_list[(size_t)tid % cpu_list.size()]);
+	else
+		topo_pin_thread(tid);
+}
+
+/*
+ * One thread's guard data (guard.h) as plain counters of this run: Google
+ * Benchmark sums them over the threads, so they are totals; guard_cpu
+ * comes from thread 0 alone. Absent, never 0, where unknown.
+ */
+void report_guard(benchmark::State &gs, const guard *g, int tid)
+{
+	if (gs.error_occurred() || !g->valid)
+		return;
+	if (g->vol_cs >= 0)
+		gs.counters["guard_vol_cs"] = g->vol_cs;
+	if (g->invol_cs >= 0)
+		gs.counters["guard_invol_cs"] = g->invol_cs;
+	if (g->migrations >= 0)
+		gs.counters["guard_migrations"] = g->migrations;
+	if (tid == 0 && g->cpu >= 0)
+		gs.counters["guard_cpu"] = g->cpu;
+}
+
+/* Whether the case's threads were pinned: a pinned thread never moves. */
+void report_pinned(benchmark::State &gs, bool pinned)
+{
+	if (!gs.error_occurred())
+		gs.counters["guard_pinned"] = benchmark::Counter(
+			pinned ? 1 : 0, benchmark::Counter::kAvgThreads);
 }
 
 } // namespace
@@ -100,6 +172,7 @@ struct bench_state {
 	std::string label;
 	std::string notes;	/* appended to the label: missing counters */
 	std::string error;	/* the first skip or failure, as recorded */
+	guard g;		/* switches and migrations around the clock */
 
 	/* The untimed counting pass: Google Benchmark's state is not used. */
 	bool counting;
@@ -187,6 +260,7 @@ static void loop_finish(struct bench_state *st)
 	ctr_disable(st->ctrs);
 	while (st->gs->KeepRunning())
 		;	/* returns false at once: stops the clock */
+	guard_end(&st->g);
 	st->phase = 2;
 }
 
@@ -207,10 +281,13 @@ uint64_t bench_batch(struct bench_state *st)
 	}
 	n = (uint64_t)st->gs->max_iterations;
 	if (st->phase == 0) {
+		/* Before the clock starts: its cost is not timed. */
+		guard_begin(&st->g);
 		if (st->gs->KeepRunningBatch((benchmark::IterationCount)n)) {
 			loop_started(st);
 			return n;
 		}
+		guard_end(&st->g);
 		st->phase = 2;
 		return 0;
 	}
@@ -361,7 +438,20 @@ int bench_counted(const struct bench_state *st, const char *name,
 	return -1;
 }
 
-void bench_register_native_reference(const char *suite, int repetitions)
+void bench_register_native_reference(const char *suite, int repetitions,
+				     double min_time)
+{
+	/* Registered by register_all, once the profile is known. */
+	native_ref.suite = suite;
+	native_ref.repetitions = repetitions;
+	native_ref.min_time = min_time;
+}
+
+} // extern "C"
+
+namespace {
+
+void register_native(void)
 {
 	benchmark::internal::Benchmark *b;
 	/*
@@ -369,21 +459,32 @@ void bench_register_native_reference(const char *suite, int repetitions)
 	 * compiler must keep (bench_sink), so every form does identical
 	 * work per iteration and only the loop machinery differs.
 	 */
-	std::string name = std::string(suite) + "/loop/native";
+	std::string name = std::string(native_ref.suite) + "/loop/native";
 
+	native_name = name;
+	native_suite = native_ref.suite;
 	b = benchmark::RegisterBenchmark(name.c_str(), [](benchmark::State &gs) {
 		uint64_t x = 0;
+		guard g;
 
 		if (pinning)
-			topo_pin_thread(0);
+			pin_thread(0);
+		guard_begin(&g);
 		for (auto _ : gs)
 			bench_sink(x);
+		guard_end(&g);
 		if (x != 0)
 			gs.SkipWithError("failed: the sink changed its value");
+		report_guard(gs, &g, 0);
 	});
-	if (repetitions > 0)
-		b->Repetitions(repetitions);
+	if (native_ref.repetitions > 0)
+		b->Repetitions(native_ref.repetitions);
+	set_min_time(b, native_ref.min_time);
 }
+
+} // namespace
+
+extern "C" {
 
 int bench_error_occurred(const struct bench_state *st)
 {
@@ -597,7 +698,7 @@ void run_instance(benchmark::State &gs, instance *in)
 	st.tid = gs.thread_index();
 
 	if (pinning && !(c->flags & BENCH_NO_PIN))
-		topo_pin_thread(st.tid);
+		pin_thread(st.tid);
 	else
 		topo_unpin_thread();
 
@@ -635,8 +736,11 @@ void run_instance(benchmark::State &gs, instance *in)
 			ctr_disable(st.ctrs);
 		while (gs.KeepRunning())
 			;
+		guard_end(&st.g);
 	}
 	report_counters(&st);
+	report_guard(gs, &st.g, st.tid);
+	report_pinned(gs, pinning && !(c->flags & BENCH_NO_PIN));
 	bench_thread_barrier(&st);
 
 	if (st.tid == 0) {
@@ -712,8 +816,10 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 	benchmark::internal::Benchmark *b;
 	instance *raw;
 
+	in->f = f;
 	in->c = c;
 	in->arg = arg;
+	in->has_arg = has_arg;
 	in->threads = c->threads > 1 ? c->threads : 1;
 	in->name = std::string(f->suite) + "/" + c->name;
 	if (has_arg)
@@ -758,8 +864,7 @@ void add_instance(const bench_family *f, const bench_case *c, bool has_arg,
 		b->UseRealTime();
 	if (c->repetitions > 0)
 		b->Repetitions(c->repetitions);
-	if (c->min_time > 0)
-		b->MinTime(c->min_time);
+	set_min_time(b, c->min_time);
 	if (c->iterations > 0)
 		b->Iterations(c->iterations);
 }
@@ -768,6 +873,8 @@ void register_all(void)
 {
 	std::set<std::string> names;
 
+	if (native_ref.suite)
+		register_native();
 	for (const bench_family *f = families; f; f = f->next) {
 		for (int i = 0; i < f->ncases; i++) {
 			const bench_case *c = &f->cases[i];
@@ -793,6 +900,8 @@ void usage_extra(void)
 	       "(default quick)\n"
 	       "  --bench_pin=0|1                  pin benchmark threads "
 	       "to cores (default 1)\n"
+	       "  --bench_cpu=N[,M...]             pin thread i to the i-th "
+	       "CPU listed\n"
 	       "  --bench_seed=N                   seed of every input "
 	       "(default 1)\n"
 	       "  --bench_data_dir=DIR             where benchmarks create "
@@ -813,6 +922,245 @@ bool starts(const char *s, const char *prefix, const char **val)
 	return true;
 }
 
+/*
+ * --bench_cpu=N[,M...] into cpu_list; every CPU must be one the process
+ * may use. 0, or -1 after saying why on stderr.
+ */
+int parse_cpu_list(const char *v)
+{
+	char allowed[256];
+	const char *p = v;
+
+	topo_cpus_allowed(allowed, sizeof(allowed));
+	cpu_list.clear();
+	while (*p) {
+		char *end;
+		long c;
+
+		errno = 0;
+		c = strtol(p, &end, 10);
+		if (end == p || errno || c < 0 || c > 65535 ||
+		    (*end && *end != ',') || (*end == ',' && !end[1])) {
+			fprintf(stderr, "error: bad CPU list '%s' for "
+				"--bench_cpu (want N[,M...], e.g. 1 or 2,3)\n",
+				v);
+			return -1;
+		}
+		if (!topo_cpu_allowed((int)c)) {
+			fprintf(stderr, "error: --bench_cpu=%s: CPU %ld is not "
+				"one this process may run on (allowed: %s)\n",
+				v, c, allowed);
+			return -1;
+		}
+		cpu_list.push_back((int)c);
+		p = *end ? end + 1 : end;
+	}
+	if (cpu_list.empty()) {
+		fprintf(stderr, "error: --bench_cpu needs at least one CPU\n");
+		return -1;
+	}
+	return 0;
+}
+
+/* How threads are placed, for the context. */
+std::string pinning_text(void)
+{
+	std::string s;
+	char allowed[256];
+	int n = topo_cpus_allowed(allowed, sizeof(allowed));
+
+	if (!cpu_list.empty()) {
+		s = "thread i on CPU i mod " + std::to_string(cpu_list.size()) +
+		    " of --bench_cpu=";
+		for (size_t i = 0; i < cpu_list.size(); i++)
+			s += (i ? "," : "") + std::to_string(cpu_list[i]);
+		return s;
+	}
+	if (pinning)
+		return "thread i on core i mod n of the " + std::to_string(n) +
+		       " allowed CPUs (" + allowed + ")";
+	return std::string("off: threads may run on any allowed CPU (") +
+	       allowed + ")";
+}
+
+/*
+ * The suite binaries' JSON: Google Benchmark's own JSONReporter writes
+ * every entry, field for field (so its compare.py still reads our files),
+ * and each entry then gains the structure the shim already holds, so that
+ * no later layer has to parse a name back: suite, family, case,
+ * description, base_name (the name without Google Benchmark's suffixes),
+ * param {name, value} for a case with an argument, timed_on (cpu_time,
+ * real_time or manual_time: what Google Benchmark's time is), status (ok,
+ * skipped, failed) and reason. Google Benchmark writes into a buffer; each batch of
+ * entries is parsed (jansson), extended and written to the real stream at
+ * once, so a binary that dies mid-run leaves every finished entry behind.
+ *
+ * Google Benchmark 1.7.1 also computes the coefficient of variation of a
+ * counter that is 0 in every repetition as 0/0 and writes the NaN bare,
+ * which is not JSON; the guard counters are 0 in most repetitions. Later
+ * versions report 0 there, and so does this reporter.
+ */
+class json_reporter : public benchmark::JSONReporter {
+public:
+	bool ReportContext(const Context &ctx) override
+	{
+		bool ok;
+
+		out_ = &GetOutputStream();
+		SetOutputStream(&buf_);
+		ok = benchmark::JSONReporter::ReportContext(ctx);
+		flush_text();
+		return ok;
+	}
+
+	void ReportRuns(const std::vector<Run> &runs) override
+	{
+		std::vector<Run> v(runs);
+		std::string text;
+		size_t off = 0;
+
+		for (Run &r : v)
+			if (r.run_type == Run::RT_Aggregate &&
+			    r.aggregate_name == "cv")
+				for (auto &c : r.counters)
+					if (std::isnan(c.second.value))
+						c.second.value = 0;
+		benchmark::JSONReporter::ReportRuns(v);
+		text = buf_.str();
+		buf_.str("");
+		for (const Run &r : v) {
+			json_t *e = next_entry(text, &off);
+
+			if (!e) {
+				/* Not parseable (a bare NaN): as written. */
+				*out_ << (any_ ? ",\n" : "") << text.substr(
+					text.find_first_not_of(",\n"));
+				any_ = true;
+				break;
+			}
+			add_structure(e, r);
+			write_entry(e);
+			json_decref(e);
+		}
+		out_->flush();
+	}
+
+	void Finalize() override
+	{
+		benchmark::JSONReporter::Finalize();
+		flush_text();
+		SetOutputStream(out_);
+	}
+
+private:
+	std::ostringstream buf_;
+	std::ostream *out_ = nullptr;
+	bool any_ = false;
+
+	void flush_text(void)
+	{
+		*out_ << buf_.str();
+		buf_.str("");
+		out_->flush();
+	}
+
+	static json_t *next_entry(const std::string &t, size_t *off)
+	{
+		json_error_t err;
+		json_t *e;
+
+		while (*off < t.size() && strchr(" \t\r\n,", t[*off]))
+			(*off)++;
+		if (*off >= t.size())
+			return nullptr;
+		e = json_loadb(t.data() + *off, t.size() - *off,
+			       JSON_DISABLE_EOF_CHECK, &err);
+		if (e)
+			*off += err.position;
+		return e;
+	}
+
+	void write_entry(json_t *e)
+	{
+		char *s = json_dumps(e, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+		if (!s)
+			return;
+		*out_ << (any_ ? ",\n" : "") << s;
+		any_ = true;
+		free(s);
+	}
+
+	static void add_structure(json_t *e, const Run &r)
+	{
+		auto it = by_name.find(r.run_name.function_name);
+		const std::string &msg = r.error_message;
+		const char *slash;
+
+		if (r.error_occurred) {
+			size_t colon = msg.find(": ");
+			bool skip = !msg.compare(0, 9, "skipped: ");
+
+			json_object_set_new(e, "status",
+					    json_string(skip ? "skipped" : "failed"));
+			json_object_set_new(e, "reason", json_string(
+				colon != std::string::npos &&
+				(skip || !msg.compare(0, 8, "failed: "))
+					? msg.c_str() + colon + 2 : msg.c_str()));
+		} else {
+			json_object_set_new(e, "status", json_string("ok"));
+		}
+		json_object_set_new(e, "base_name",
+				    json_string(r.run_name.function_name.c_str()));
+		if (it == by_name.end()) {
+			/* The native reference loop is no case of a table. */
+			if (r.run_name.function_name == native_name) {
+				json_object_set_new(e, "suite",
+						    json_string(native_suite.c_str()));
+				json_object_set_new(e, "family", json_string("loop"));
+				json_object_set_new(e, "case", json_string("native"));
+				json_object_set_new(e, "timed_on",
+						    json_string("cpu_time"));
+			}
+			return;
+		}
+		const instance *in = it->second;
+		slash = strchr(in->c->name, '/');
+		json_object_set_new(e, "suite", json_string(in->f->suite));
+		json_object_set_new(e, "timed_on", json_string(
+			in->c->flags & BENCH_MANUAL_TIME ? "manual_time"
+			: in->c->flags & BENCH_REAL_TIME ? "real_time"
+							 : "cpu_time"));
+		json_object_set_new(e, "family", json_stringn(in->c->name,
+			slash ? (size_t)(slash - in->c->name) : strlen(in->c->name)));
+		json_object_set_new(e, "case", json_string(slash ? slash + 1 : ""));
+		if (in->c->desc)
+			json_object_set_new(e, "description",
+					    json_string(in->c->desc));
+		if (in->has_arg)
+			json_object_set_new(e, "param", json_pack("{s:s,s:I}",
+				"name", in->c->arg_name ? in->c->arg_name : "arg",
+				"value", (json_int_t)in->arg));
+	}
+
+public:
+	static std::map<std::string, const instance *> by_name;
+};
+std::map<std::string, const instance *> json_reporter::by_name;
+
+/* The last value of a --flag=value on the command line, or def. */
+std::string flag_value(int argc, char **argv, const char *prefix,
+		       const char *def)
+{
+	std::string v = def;
+	const char *p;
+
+	for (int i = 1; i < argc; i++)
+		if (starts(argv[i], prefix, &p))
+			v = p;
+	return v;
+}
+
 bool has_flag(int argc, char **argv, const char *prefix)
 {
 	for (int i = 1; i < argc; i++)
@@ -827,7 +1175,8 @@ extern "C" int bench_main(int argc, char **argv)
 {
 	std::vector<char *> args;
 	std::vector<std::string> injected;
-	bool list = false;
+	bool list = false, pin_given = false;
+	char allowed[256];
 	const char *v;
 	int n;
 
@@ -848,7 +1197,16 @@ extern "C" int bench_main(int argc, char **argv)
 				return 2;
 			}
 		} else if (starts(a, "--bench_pin=", &v)) {
-			pinning = strcmp(v, "0") != 0;
+			if (strcmp(v, "0") && strcmp(v, "1")) {
+				fprintf(stderr, "error: --bench_pin=%s: want 0 "
+					"or 1\n", v);
+				return 2;
+			}
+			pinning = !strcmp(v, "1");
+			pin_given = true;
+		} else if (starts(a, "--bench_cpu=", &v)) {
+			if (parse_cpu_list(v))
+				return 2;
 		} else if (starts(a, "--bench_seed=", &v)) {
 			char *end;
 
@@ -890,11 +1248,20 @@ extern "C" int bench_main(int argc, char **argv)
 			args.push_back(argv[i]);
 		}
 	}
+	if (!cpu_list.empty()) {
+		if (pin_given && !pinning) {
+			fprintf(stderr, "error: --bench_cpu pins threads; it "
+				"cannot go with --bench_pin=0\n");
+			return 2;
+		}
+		pinning = 1;
+	}
 
 	/* Profile defaults, unless the command line says otherwise. */
 	static const char *min_time[] = { "0.001", "0.02", "0.2" };
 	static const char *reps[] = { "1", "5", "10" };
-	if (!has_flag(argc, argv, "--benchmark_min_time"))
+	user_min_time = has_flag(argc, argv, "--benchmark_min_time");
+	if (!user_min_time)
 		injected.push_back(std::string("--benchmark_min_time=") +
 				   min_time[profile]);
 	if (!has_flag(argc, argv, "--benchmark_repetitions"))
@@ -911,8 +1278,10 @@ extern "C" int bench_main(int argc, char **argv)
 
 	ctr_init();
 	topo_init();
+	/* Read what the process inherited before pinning changes it. */
+	topo_cpus_allowed(allowed, sizeof(allowed));
 	if (pinning)
-		topo_pin_thread(0);
+		pin_thread(0);
 	register_all();
 
 	if (list) {
@@ -921,8 +1290,26 @@ extern "C" int bench_main(int argc, char **argv)
 			       in->c->desc ? in->c->desc : "");
 		return 0;
 	}
+	bench_context("cpus_allowed", "%s", allowed);
+	bench_context("bench_pinning", "%s", pinning_text().c_str());
+	bench_context("guard_migrations_source", "%s",
+		      guard_migrations_source());
 	context_collect();
-	benchmark::RunSpecifiedBenchmarks();
+	/* JSON, to the screen or the --benchmark_out file, with structure. */
+	{
+		std::unique_ptr<json_reporter> display, file;
+
+		for (auto &in : instances)
+			json_reporter::by_name[in->name] = in.get();
+		if (flag_value(argc, argv, "--benchmark_format=", "console") ==
+		    "json")
+			display = std::make_unique<json_reporter>();
+		if (!flag_value(argc, argv, "--benchmark_out=", "").empty() &&
+		    flag_value(argc, argv, "--benchmark_out_format=",
+			       "json") == "json")
+			file = std::make_unique<json_reporter>();
+		benchmark::RunSpecifiedBenchmarks(display.get(), file.get());
+	}
 	teardown_current();
 	benchmark::Shutdown();
 	if (failures) {

@@ -68,6 +68,14 @@ enum bench_profile {
 	BENCH_PROFILE_FULL,	/* thorough sweeps */
 };
 
+/*
+ * Every run of every case also reports guard counters, read just before
+ * the clock starts and just after it stops (harness/guard.h, and
+ * docs/results-schema.md): guard_invol_cs and guard_vol_cs (context
+ * switches of its threads), guard_migrations (CPU changes) and guard_cpu
+ * (thread 0's CPU). A case does nothing for them.
+ */
+
 /* Case flags. */
 enum {
 	BENCH_REAL_TIME = 1 << 0,	/* report wall time (work leaves the thread) */
@@ -116,7 +124,15 @@ struct bench_case {
 	enum bench_unit unit;
 	unsigned flags;
 	int repetitions;	/* 0: the command line decides */
-	double min_time;	/* seconds; 0: the command line decides */
+	/*
+	 * Seconds per repetition at the quick profile, for a case that
+	 * needs less (or more) than the profile's default of 0.02 s: an
+	 * expensive loop whose figure settles sooner. Scaled with the
+	 * default in the other profiles (full: 10x; test: the test
+	 * profile's 0.001 s whatever the case says); a --benchmark_min_time
+	 * on the command line wins. 0: the profile's default.
+	 */
+	double min_time;
 	int64_t iterations;	/* fixed iteration count; 0: sized by time */
 
 	/*
@@ -283,9 +299,12 @@ int bench_counted(const struct bench_state *st, const char *name,
 /*
  * The native Google Benchmark reference loop the harness suite compares
  * its own loop forms against ("<suite>/loop/native"), with a fixed number
- * of repetitions (0: the command line's); only that suite calls it.
+ * of repetitions (0: the command line's) and seconds per repetition as a
+ * case's .min_time (0: the profile's); it runs before every other
+ * benchmark. Only that suite calls it, from a constructor.
  */
-void bench_register_native_reference(const char *suite, int repetitions);
+void bench_register_native_reference(const char *suite, int repetitions,
+				     double min_time);
 
 /* ---- process-wide ---- */
 
@@ -298,7 +317,14 @@ const char *bench_profile_name(void);
 uint64_t bench_seed(void);
 /* Directory for files a benchmark creates (--bench_data_dir). */
 const char *bench_data_dir(void);
-/* Whether benchmark threads are pinned (--bench_pin). */
+/*
+ * Whether benchmark threads are pinned (--bench_pin, default 1): thread i
+ * to core i mod n of the cores the process may use, or with
+ * --bench_cpu=N[,M...] to the i-th CPU listed. Pinning never leaves the
+ * CPUs the process inherited (taskset, a cgroup cpuset), and a case with
+ * BENCH_NO_PIN, or --bench_pin=0, runs free within them; the context
+ * records them as cpus_allowed.
+ */
 int bench_pinning(void);
 
 /* The main of every suite binary (in libharness). */

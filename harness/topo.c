@@ -393,44 +393,138 @@ uint64_t topo_total_memory(void)
 	return root ? root->total_memory : 0;
 }
 
-int topo_pin_thread(int idx)
+/*
+ * The CPUs this process may run on, read once before the harness pins
+ * anything: what it inherited (taskset, a cgroup cpuset, a container's
+ * limit), within what hwloc allows. Pinning chooses inside this set and
+ * unpinning returns to it, so a process started on CPU 1 never widens
+ * itself to CPUs 0-1.
+ */
+static pthread_once_t allowed_once = PTHREAD_ONCE_INIT;
+static hwloc_bitmap_t allowed;
+
+static void allowed_load(void)
 {
-	hwloc_obj_t core;
-	hwloc_bitmap_t set;
-	int n = topo_ncores(), rc;
+	cpu_set_t cs;
 
 	topo_init();
-	if (!topo_ok) {
-		errno = ENOSYS;
+	allowed = hwloc_bitmap_alloc();
+	if (!allowed)
+		die("cannot allocate a CPU set");
+	if (topo_ok &&
+	    !hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_THREAD)) {
+		hwloc_bitmap_and(allowed, allowed,
+				 hwloc_topology_get_allowed_cpuset(topo));
+		if (!hwloc_bitmap_iszero(allowed))
+			return;
+	}
+	/* No hwloc: the kernel's own view of the thread's affinity. */
+	hwloc_bitmap_zero(allowed);
+	if (!sched_getaffinity(0, sizeof(cs), &cs))
+		for (int c = 0; c < CPU_SETSIZE; c++)
+			if (CPU_ISSET(c, &cs))
+				hwloc_bitmap_set(allowed, (unsigned)c);
+}
+
+static hwloc_const_bitmap_t allowed_set(void)
+{
+	pthread_once(&allowed_once, allowed_load);
+	return allowed;
+}
+
+int topo_cpus_allowed(char *buf, size_t len)
+{
+	hwloc_const_bitmap_t a = allowed_set();
+
+	hwloc_bitmap_list_snprintf(buf, len, a);
+	return hwloc_bitmap_weight(a);
+}
+
+int topo_cpu_allowed(int cpu)
+{
+	return cpu >= 0 && hwloc_bitmap_isset(allowed_set(), (unsigned)cpu);
+}
+
+static int bind_to(hwloc_const_bitmap_t set)
+{
+	cpu_set_t cs;
+	int c;
+
+	if (topo_ok)
+		return hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+	CPU_ZERO(&cs);
+	hwloc_bitmap_foreach_begin(c, set)
+		if (c < CPU_SETSIZE)
+			CPU_SET(c, &cs);
+	hwloc_bitmap_foreach_end();
+	return sched_setaffinity(0, sizeof(cs), &cs);
+}
+
+int topo_pin_thread(int idx)
+{
+	hwloc_const_bitmap_t a = allowed_set();
+	hwloc_bitmap_t set = hwloc_bitmap_alloc();
+	hwloc_obj_t core = NULL;
+	int n = 0, k, rc;
+
+	if (!set) {
+		errno = ENOMEM;
 		return -1;
 	}
-	core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_CORE,
-				     (unsigned)(idx % (n ? n : 1)));
-	if (!core)
-		core = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PU,
-					     (unsigned)(idx % topo_ncpus()));
-	if (!core) {
-		errno = ENOENT;
-		return -1;
+	/* Cores with at least one allowed processing unit, in order. */
+	if (topo_ok)
+		while ((core = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE,
+							  core)))
+			n += hwloc_bitmap_intersects(core->cpuset, a);
+	if (n) {
+		k = idx % n;
+		while ((core = hwloc_get_next_obj_by_type(topo, HWLOC_OBJ_CORE,
+							  core)))
+			if (hwloc_bitmap_intersects(core->cpuset, a) && !k--)
+				break;
+		hwloc_bitmap_and(set, core->cpuset, a);
+	} else {
+		/* No cores in the topology: the idx-th allowed CPU. */
+		int w = hwloc_bitmap_weight(a), c = -1;
+
+		if (w <= 0) {
+			hwloc_bitmap_free(set);
+			errno = ENOENT;
+			return -1;
+		}
+		for (k = idx % w; k >= 0; k--)
+			c = hwloc_bitmap_next(a, c);
+		hwloc_bitmap_only(set, (unsigned)c);
 	}
-	set = hwloc_bitmap_dup(core->cpuset);
 	hwloc_bitmap_singlify(set);	/* one hardware thread of the core */
-	rc = hwloc_set_cpubind(topo, set, HWLOC_CPUBIND_THREAD);
+	rc = bind_to(set);
+	hwloc_bitmap_free(set);
+	return rc;
+}
+
+int topo_pin_cpu(int cpu)
+{
+	hwloc_bitmap_t set;
+	int rc;
+
+	if (!topo_cpu_allowed(cpu)) {
+		errno = EINVAL;
+		return -1;
+	}
+	set = hwloc_bitmap_alloc();
+	if (!set) {
+		errno = ENOMEM;
+		return -1;
+	}
+	hwloc_bitmap_only(set, (unsigned)cpu);
+	rc = bind_to(set);
 	hwloc_bitmap_free(set);
 	return rc;
 }
 
 int topo_unpin_thread(void)
 {
-	hwloc_const_cpuset_t all;
-
-	topo_init();
-	if (!topo_ok) {
-		errno = ENOSYS;
-		return -1;
-	}
-	all = hwloc_topology_get_allowed_cpuset(topo);
-	return hwloc_set_cpubind(topo, all, HWLOC_CPUBIND_THREAD);
+	return bind_to(allowed_set());
 }
 
 int topo_current_cpu(void)

@@ -87,11 +87,25 @@ const char *topo_cache_summary(void);
 uint64_t topo_total_memory(void);
 
 /*
- * Pins the calling thread to core (idx mod ncores): one processing unit
- * of it. Returns 0, or -1 with errno set.
+ * Pinning stays inside the CPUs the process was allowed when it started
+ * (its inherited affinity: taskset, a cgroup cpuset), read the first time
+ * any of these functions runs, before anything is pinned.
+ *
+ * The allowed CPUs as a list ("0-1", "1", "0,2-3") into buf; returns how
+ * many there are.
+ */
+int topo_cpus_allowed(char *buf, size_t len);
+/* Whether the process may run on this CPU (OS index). */
+int topo_cpu_allowed(int cpu);
+/*
+ * Pins the calling thread to one processing unit of core (idx mod n),
+ * counting only the n cores with an allowed processing unit. Returns 0,
+ * or -1 with errno set.
  */
 int topo_pin_thread(int idx);
-/* Undoes pinning: the calling thread may run on any processing unit. */
+/* Pins the calling thread to one CPU; -1 with EINVAL if it is not allowed. */
+int topo_pin_cpu(int cpu);
+/* Undoes pinning: the calling thread may run on any allowed CPU, no more. */
 int topo_unpin_thread(void);
 /* The processing unit the calling thread is running on, or -1. */
 int topo_current_cpu(void);

@@ -40,6 +40,8 @@ struct options {
 	const char *started;
 	const char *profile;
 	const char *args;	/* merge: the flags passed through (JSON) */
+	const char *match;	/* series, knees: which benchmarks (regex) */
+	const char *flavor;	/* series, knees: one flavor only */
 };
 extern struct options opt;
 
@@ -102,6 +104,12 @@ int bench_values(const struct bench *b, const char *metric, double **out);
  */
 int bench_rounds(const struct bench *b, const char *metric, double **med,
 		 int **ids);
+/*
+ * Order of series: by flavor, then by the base name less its last
+ * component (the argument), so one curve's points sort together; 0 when
+ * a and b are points of one curve.
+ */
+int bench_series_cmp(const struct bench *a, const struct bench *b);
 /* Why a metric is absent: the context's counter status, or a default. */
 const char *metric_missing(struct run *r, const struct bench *b,
 			   const char *metric, char *buf, size_t len);
@@ -148,6 +156,8 @@ int cmd_guards(int argc, char **argv);
 int cmd_aa(int argc, char **argv);
 int cmd_selectors(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
+int cmd_series(int argc, char **argv);
+int cmd_knees(int argc, char **argv);
 int cmd_trend(int argc, char **argv);
 
 /* compare.c, for aa: B against A into report; returns the exit status */

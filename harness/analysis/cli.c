@@ -9,6 +9,8 @@
  *   benchstat aa A.json B.json [CLAIMS.json...]  A/A false-positive rates
  *   benchstat selectors --names FILE CLAIMS.json...  claims against names
  *   benchstat merge RUN_DIR [CLAIMS.json...]   raw files into run.json
+ *   benchstat series RUN.json --match RE       the points a plot draws
+ *   benchstat knees RUN.json --match RE        where a latency curve bends
  *   benchstat trend RUN.json...                runs by machine, change points
  *
  * Options: --json, --metric M (auto: the time each benchmark reports;
@@ -41,6 +43,7 @@ static void usage(void)
 		"       benchstat selectors --names FILE CLAIMS.json...\n"
 		"       benchstat merge RUN_DIR [CLAIMS.json...] [--status S] "
 		"[--started ISO] [--profile P] [--args JSON]\n"
+		"       benchstat series|knees RUN.json --match REGEX [--flavor F]\n"
 		"       benchstat trend RUN.json...\n"
 		"options: --json --metric M --alpha A --threshold T "
 		"--baseline F\n");
@@ -71,6 +74,7 @@ int benchstat_main(int argc, char **argv)
 		{ "flavors", cmd_flavors }, { "claims", cmd_claims },
 		{ "guards", cmd_guards }, { "aa", cmd_aa },
 		{ "selectors", cmd_selectors }, { "merge", cmd_merge },
+		{ "series", cmd_series }, { "knees", cmd_knees },
 		{ "trend", cmd_trend },
 	};
 	char **args = calloc((size_t)argc + 1, sizeof(char *));
@@ -106,6 +110,10 @@ int benchstat_main(int argc, char **argv)
 			opt.profile = val, i++;
 		} else if (!strcmp(a, "--args") && val) {
 			opt.args = val, i++;
+		} else if (!strcmp(a, "--match") && val) {
+			opt.match = val, i++;
+		} else if (!strcmp(a, "--flavor") && val) {
+			opt.flavor = val, i++;
 		} else if (!strcmp(a, "--alpha") && val) {
 			if (number("--alpha", val, 0, 1, &opt.alpha))
 				goto out;

@@ -603,6 +603,12 @@ int cmd_flavors(int argc, char **argv)
 	}
 	json_object_set_new(out, "benchmarks", rows);
 	json_object_set_new(out, "flavors", sum);
+	/* --out FILE: the JSON for the report, the table for the reader. */
+	if (opt.out && json_write_atomic(out, opt.out)) {
+		json_decref(out);
+		run_free(&r);
+		return 2;
+	}
 	if (opt.json) {
 		json_dumpf(out, stdout, JSON_INDENT(1));
 		printf("\n");

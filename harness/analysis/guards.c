@@ -6,9 +6,10 @@
  *   drift       its repetitions in time order (rounds, then repetitions)
  *               trend (Mann-Kendall p < 0.01) by more than 10% over the
  *               run (Sen's slope times the span, against the median)
- *   contention  a single-threaded benchmark timed on CPU time whose real
- *               time ran 1.2x its CPU time (median over repetitions): the
- *               thread waited for a CPU, or the hypervisor took it
+ *   contention  a single-threaded benchmark timed on CPU time, which does
+ *               not block by itself (guard_vol_cs), whose real time ran
+ *               1.2x its CPU time (median over repetitions): the thread
+ *               waited for a CPU, or the hypervisor took it
  *   preemption  more than 50 involuntary context switches per second of
  *               timed loop (guard_invol_cs, where the harness recorded it)
  *   migration   a pinned thread changed CPU while timed (guard_migrations
@@ -92,7 +93,7 @@ static void guard_machine(struct run *r, struct bench *b)
 {
 	double *ratio = xmalloc(sizeof(double) * (size_t)(b->n ? b->n : 1));
 	double *rate = xmalloc(sizeof(double) * (size_t)(b->n ? b->n : 1));
-	int nr = 0, np = 0, moved = 0;
+	int nr = 0, np = 0, moved = 0, blocks = 0;
 
 	for (int i = 0; i < b->n; i++) {
 		json_t *e = b->e[i];
@@ -112,8 +113,12 @@ static void guard_machine(struct run *r, struct bench *b)
 			rate[np++] = cs >= 3 ? cs / secs : 0;
 		moved += entry_num(e, "guard_pinned") == 1 &&
 			 entry_num(e, "guard_migrations") > 0;
+		/* A loop that blocks by design (page faults from disk, a
+		 * child process) waits off the CPU: not contention. */
+		blocks += isfinite(secs) && secs > 0 &&
+			  entry_num(e, "guard_vol_cs") / secs > PREEMPT_PER_S;
 	}
-	if (b->threads == 1 && !b->real_time && nr &&
+	if (b->threads == 1 && !b->real_time && nr && blocks * 2 <= b->n &&
 	    stats_median(ratio, nr) > CONTENTION)
 		mark(r, b, "contended: real time ran %.2fx its CPU time (the "
 		     "thread waited for a CPU, or the hypervisor took it)",
@@ -129,25 +134,11 @@ static void guard_machine(struct run *r, struct bench *b)
 	free(rate);
 }
 
-/* The series a benchmark belongs to: flavor and name less its argument. */
-static int cmp_series(const struct bench *a, const struct bench *b)
-{
-	const char *sa = strrchr(a->base, '/'), *sb = strrchr(b->base, '/');
-	size_t la = sa ? (size_t)(sa - a->base) : strlen(a->base);
-	size_t lb = sb ? (size_t)(sb - b->base) : strlen(b->base);
-	int c = strcmp(a->flavor, b->flavor);
-
-	if (c)
-		return c;
-	c = strncmp(a->base, b->base, la < lb ? la : lb);
-	return c ? c : (la > lb) - (la < lb);
-}
-
 static int cmp_param(const void *x, const void *y)
 {
 	const struct bench *a = *(struct bench *const *)x;
 	const struct bench *b = *(struct bench *const *)y;
-	int c = cmp_series(a, b);
+	int c = bench_series_cmp(a, b);
 
 	return c ? c : (a->param > b->param) - (a->param < b->param);
 }
@@ -210,7 +201,7 @@ static int guard_rule(struct run *r, json_t *g, const char *file)
 
 				if (!m[i]->has_param)
 					continue;
-				if (prev && cmp_series(prev, m[i]))
+				if (prev && bench_series_cmp(prev, m[i]))
 					prev = NULL;	/* a new series */
 				v = bench_median(m[i], bench_metric(m[i], metric));
 				if (prev && v < pv * (1 - tol)) {

@@ -198,6 +198,13 @@ int run_from_root(struct run *r, json_t *root, const char *path)
 			b->flavor = xstrdup(flavor);
 			b->name = xstrdup(name);
 			b->base = base_name_of(name, &b->real_time);
+			if (json_is_string(json_object_get(e, "base_name"))) {
+				free(b->base);
+				b->base = xstrdup(jstr(e, "base_name", ""));
+			}
+			if (json_is_string(json_object_get(e, "timed_on")))
+				b->real_time = strcmp(jstr(e, "timed_on", ""),
+						      "cpu_time") != 0;
 			b->has_param = parse_param(e, b->base, &b->param);
 			b->threads = (int)jnum(e, "threads", 1);
 			b->status = "ok";
@@ -380,4 +387,17 @@ const char *run_own(struct run *r, char *s)
 	r->owned = realloc(r->owned, sizeof(char *) * (size_t)(r->nowned + 1));
 	r->owned[r->nowned++] = s;
 	return s;
+}
+
+int bench_series_cmp(const struct bench *a, const struct bench *b)
+{
+	const char *sa = strrchr(a->base, '/'), *sb = strrchr(b->base, '/');
+	size_t la = sa ? (size_t)(sa - a->base) : strlen(a->base);
+	size_t lb = sb ? (size_t)(sb - b->base) : strlen(b->base);
+	int c = strcmp(a->flavor, b->flavor);
+
+	if (c)
+		return c;
+	c = strncmp(a->base, b->base, la < lb ? la : lb);
+	return c ? c : (la > lb) - (la < lb);
 }

@@ -278,36 +278,48 @@ static json_t *param_of(const char *base)
 	return json_pack("{s:s,s:s}", "name", name, "value", colon + 1);
 }
 
-/* Adds suite, flavor, status, reason, param, base_name, round, rerun. */
+/*
+ * Adds suite, flavor, round and rerun. The suite binaries write the rest
+ * themselves (status, reason, base_name, param: gbshim.cc's reporter); a
+ * Google Benchmark file from elsewhere gets them from its names, the only
+ * place a name is read back.
+ */
 static void annotate(json_t *e, json_t *rec)
 {
-	const char *name = jstr(e, "run_name", jstr(e, "name", ""));
-	const char *msg = jstr(e, "error_message", "");
-	int rt, round = (int)jnum(rec, "round", 0);
-	char *base = base_name_of(name, &rt);
-	json_t *p;
+	int round = (int)jnum(rec, "round", 0);
 
 	json_object_set(e, "suite", json_object_get(rec, "suite"));
 	json_object_set(e, "flavor", json_object_get(rec, "flavor"));
-	if (json_is_true(json_object_get(e, "error_occurred"))) {
-		int skip = !strncmp(msg, "skipped: ", 9);
+	if (!json_is_string(json_object_get(e, "status"))) {
+		const char *msg = jstr(e, "error_message", "");
 
-		json_object_set_new(e, "status",
-				    json_string(skip ? "skipped" : "failed"));
-		json_object_set_new(e, "reason", json_string(
-			skip ? msg + 9 : !strncmp(msg, "failed: ", 8) ? msg + 8
-								   : msg));
-	} else {
-		json_object_set_new(e, "status", json_string("ok"));
+		if (json_is_true(json_object_get(e, "error_occurred"))) {
+			int skip = !strncmp(msg, "skipped: ", 9);
+
+			json_object_set_new(e, "status", json_string(
+				skip ? "skipped" : "failed"));
+			json_object_set_new(e, "reason", json_string(
+				skip ? msg + 9 : !strncmp(msg, "failed: ", 8)
+				? msg + 8 : msg));
+		} else {
+			json_object_set_new(e, "status", json_string("ok"));
+		}
 	}
-	if ((p = param_of(base)))
-		json_object_set_new(e, "param", p);
-	json_object_set_new(e, "base_name", json_string(base));
+	if (!json_is_string(json_object_get(e, "base_name"))) {
+		int rt;
+		char *base = base_name_of(jstr(e, "run_name", jstr(e, "name", "")),
+					  &rt);
+		json_t *p = param_of(base);
+
+		if (p)
+			json_object_set_new(e, "param", p);
+		json_object_set_new(e, "base_name", json_string(base));
+		free(base);
+	}
 	if (round > 0)
 		json_object_set_new(e, "round", json_integer(round));
 	if (json_is_true(json_object_get(rec, "rerun")))
 		json_object_set_new(e, "rerun", json_true());
-	free(base);
 }
 
 /* Distinct run names in entries, all or of one status. */

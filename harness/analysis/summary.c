@@ -34,6 +34,50 @@ out:
 	return rc;
 }
 
+/* Fields of a Google Benchmark entry that are not counters. */
+static int not_counter(const char *k)
+{
+	static const char *keys[] = {
+		"family_index", "per_family_instance_index", "repetitions",
+		"repetition_index", "threads", "iterations", "real_time",
+		"cpu_time", "round", "param",
+	};
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(k, keys[i]))
+			return 1;
+	return 0;
+}
+
+/* Every counter's median over the repetitions: {name: median}. */
+static json_t *counter_medians(const struct bench *b)
+{
+	json_t *out = json_object(), *v;
+	const char *key;
+
+	if (!b->n)
+		return out;
+	json_object_foreach(b->e[0], key, v) {
+		double *x = xmalloc(sizeof(double) * (size_t)b->n);
+		int n = 0;
+
+		if (!json_is_number(v) || not_counter(key)) {
+			free(x);
+			continue;
+		}
+		for (int i = 0; i < b->n; i++) {
+			json_t *y = json_object_get(b->e[i], key);
+
+			if (json_is_number(y) && isfinite(json_number_value(y)))
+				x[n++] = json_number_value(y);
+		}
+		if (n)
+			json_object_set_new(out, key, json_real(stats_median(x, n)));
+		free(x);
+	}
+	return out;
+}
+
 static json_t *summary_json(const struct bench *b)
 {
 	json_t *o = json_object();
@@ -75,6 +119,7 @@ static json_t *summary_json(const struct bench *b)
 	}
 	if (b->unstable)
 		json_object_set_new(o, "unstable", json_string(b->unstable));
+	json_object_set_new(o, "counters", counter_medians(b));
 	free(v);
 	return o;
 }

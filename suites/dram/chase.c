@@ -68,7 +68,15 @@ int dram_chase_setup(struct bench_state *st, size_t bytes,
 		     enum dram_pages pages, unsigned flags,
 		     enum chase_order order, size_t param)
 {
-	size_t line = topo_line_size(), lines = bytes / line;
+	return dram_chase_setup_slots(st, bytes, pages, flags, order, param,
+				      0);
+}
+
+int dram_chase_setup_slots(struct bench_state *st, size_t bytes,
+			   enum dram_pages pages, unsigned flags,
+			   enum chase_order order, size_t param, size_t slot)
+{
+	size_t line = slot ? slot : topo_line_size(), lines = bytes / line;
 	struct dram_chase *c;
 	uint32_t *ord;
 	struct rng r;

@@ -164,6 +164,14 @@ struct dram_chase {
 int dram_chase_setup(struct bench_state *st, size_t bytes,
 		     enum dram_pages pages, unsigned flags,
 		     enum chase_order order, size_t param);
+/*
+ * The same over one line every slot bytes (a multiple of the line size)
+ * instead of every line: a sparse chase, whose order and windows count
+ * slots.
+ */
+int dram_chase_setup_slots(struct bench_state *st, size_t bytes,
+			   enum dram_pages pages, unsigned flags,
+			   enum chase_order order, size_t param, size_t slot);
 void dram_chase_run(struct bench_state *st);
 /* The label of a chase: what (or the page size), notes, warm-up bound. */
 void dram_chase_label(struct bench_state *st, const struct dram_chase *c,

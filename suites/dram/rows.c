@@ -1,8 +1,9 @@
 /*
- * rows.c - DRAM row locality: sequential, strided and random access over a
- * buffer far larger than the last-level cache, and random access kept to
- * one window (8 KiB, the row size the claim names) at a time against
- * random access over the whole buffer.
+ * rows.c - locality at DRAM-row scale: sequential, strided and random
+ * access over a buffer far larger than the last-level cache, and random
+ * access kept to one window (8 KiB, the row size the claim names) at a
+ * time against random access over the whole buffer, with the controls
+ * that say what a window's advantage is made of.
  *
  * Isolates what the access pattern costs once every access goes to DRAM.
  * "stream" cases issue independent loads (one 8-byte word per line, so
@@ -14,6 +15,16 @@
  * large, fits in a cache. The buffer sits on THP so that an 8 KiB window
  * is physically contiguous and TLB misses do not drown the row effect;
  * on a VM, "physical" is the guest's view, and the host may split it.
+ *
+ * A dense walk of an 8 KiB window (all 128 lines, random order) is fast
+ * mostly because of spatial locality the CPU exploits before DRAM sees
+ * it: the adjacent-line and stream prefetchers bring neighbours in, and
+ * every load stays in one TLB entry. The sparse cases take those away:
+ * one line every 512 B (16 per 8 KiB window, never neighbours), visited
+ * one 8 KiB window at a time, against the same lines visited one 2 MiB
+ * window (one huge page: the same TLB entry) at a time, where each load
+ * lands in another 8 KiB stretch. What separates those two is open rows,
+ * and any prefetcher that learns a region, and nothing else.
  *
  * Run just this:  build/O2/bench_dram --benchmark_filter=dram/rows/
  *
@@ -190,6 +201,30 @@ static int chase_setup(struct bench_state *st)
 				bench_arg(st) > 0 ? (size_t)bench_arg(st) : 0);
 }
 
+/* The spacing of the sparse cases: 16 lines per 8 KiB, none adjacent. */
+#define SPARSE_SLOT 512
+
+static int sparse_setup(struct bench_state *st)
+{
+	size_t bytes = rows_bytes();
+	struct dram_chase *c;
+
+	if (!bytes) {
+		bench_skip(st, "too little available memory for a buffer "
+			   "beyond the last-level cache");
+		return -1;
+	}
+	if (dram_chase_setup_slots(st, bytes, DRAM_THP, 0,
+				   (enum chase_order)bench_param(st),
+				   bench_arg(st) > 0 ? (size_t)bench_arg(st) : 0,
+				   SPARSE_SLOT))
+		return -1;
+	c = bench_priv(st);
+	snprintf(c->note, sizeof(c->note), "one line every %d B",
+		 SPARSE_SLOT);
+	return 0;
+}
+
 static int strides(const struct bench_case *c, int64_t *out, int max)
 {
 	unsigned line = topo_line_size();
@@ -232,6 +267,36 @@ static int windows(const struct bench_case *c, int64_t *out, int max)
 	return n;
 }
 
+/*
+ * The sparse windows: the row size, and one huge page (the control with
+ * the same lines and the same TLB reach, spread over many rows); full
+ * adds the steps between.
+ */
+static int sparse_windows(const struct bench_case *c, int64_t *out, int max)
+{
+	static const int64_t full[] = {
+		2 << 10, 4 << 10, 8 << 10, 16 << 10, 64 << 10, 256 << 10,
+		2 << 20,
+	};
+	int n = 0;
+
+	switch (bench_profile()) {
+	case BENCH_PROFILE_TEST:
+		out[n++] = DRAM_ROW;
+		break;
+	case BENCH_PROFILE_QUICK:
+		out[n++] = DRAM_ROW;
+		out[n++] = (int64_t)DRAM_HUGE;
+		break;
+	case BENCH_PROFILE_FULL:
+		n = (int)(sizeof(full) / sizeof(full[0]));
+		n = n < max ? n : max;
+		memcpy(out, full, (size_t)n * sizeof(*out));
+		break;
+	}
+	return n;
+}
+
 static const struct bench_case cases[] = {
 	{
 		.name = "rows/stream",
@@ -270,6 +335,16 @@ static const struct bench_case cases[] = {
 		.verify = dram_chase_verify, .teardown = dram_chase_teardown,
 		.arg_name = "window", .arg_fmt = BENCH_ARG_BYTES,
 		.gen_args = windows,
+		.param = CHASE_WINDOWS,
+	},
+	{
+		.name = "rows/window_sparse",
+		.desc = "dependent loads to one line every 512 B, random within "
+			"one window at a time",
+		.setup = sparse_setup, .run = dram_chase_run,
+		.verify = dram_chase_verify, .teardown = dram_chase_teardown,
+		.arg_name = "window", .arg_fmt = BENCH_ARG_BYTES,
+		.gen_args = sparse_windows,
 		.param = CHASE_WINDOWS,
 	},
 };

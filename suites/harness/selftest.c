@@ -20,6 +20,12 @@
 #include <math.h>
 
 #define LOOP_REPETITIONS 10
+/*
+ * 10 ms per loop repetition in quick (100 ms in full): tens of millions
+ * of iterations of a nanosecond loop. Ten of them per process and three
+ * processes a quick run keep the process within its budget (1.5 s).
+ */
+#define LOOP_MIN_TIME 0.01
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -105,12 +111,14 @@ static const struct bench_case cases[] = {
 		.desc = "empty loop body, shim's batched loop",
 		.run = loop_batched,
 		.repetitions = LOOP_REPETITIONS,
+		.min_time = LOOP_MIN_TIME,
 	},
 	{
 		.name = "loop/per_iteration",
 		.desc = "empty loop body, one shim call per iteration",
 		.run = loop_per_iteration,
 		.repetitions = LOOP_REPETITIONS,
+		.min_time = LOOP_MIN_TIME,
 	},
 	{
 		.name = "syscall_counter/getppid",
@@ -120,17 +128,20 @@ static const struct bench_case cases[] = {
 		.arg_name = "calls",
 		BENCH_ARGS(1, 16),
 		.counters = "syscalls",
+		.min_time = 0.005,	/* 5 ms: tens of thousands of calls */
 	},
 	{
 		.name = "hist/timed_op",
 		.desc = "bench_op_begin/bench_op_end around nothing",
 		.run = hist_op,
 		.flags = BENCH_HIST,
+		.min_time = 0.005,
 	},
 };
 BENCH_FAMILY(cases);
 
 __attribute__((constructor)) static void register_native(void)
 {
-	bench_register_native_reference(BENCH_SUITE, LOOP_REPETITIONS);
+	bench_register_native_reference(BENCH_SUITE, LOOP_REPETITIONS,
+					LOOP_MIN_TIME);
 }

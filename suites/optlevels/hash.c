@@ -242,6 +242,7 @@ static void hash_teardown(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "hash/insert_lookup",
+		.min_time = OL_MIN_TIME,
 		.desc = "string keys: 1024 inserts, 2048 lookups (items: both)",
 		.setup = hash_setup,
 		.run = hash_run,

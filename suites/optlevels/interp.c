@@ -358,6 +358,7 @@ static void interp_teardown(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "interp/switch",
+		.min_time = OL_MIN_TIME,
 		.desc = "bytecode loop, switch dispatch (items: dispatches)",
 		.setup = interp_setup,
 		.run = interp_run,
@@ -367,6 +368,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "interp/goto",
+		.min_time = OL_MIN_TIME,
 		.desc = "bytecode loop, computed-goto dispatch",
 		.setup = interp_setup,
 		.run = interp_run,

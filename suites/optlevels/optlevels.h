@@ -42,6 +42,16 @@ static inline uint32_t ol_mix(uint32_t h, uint32_t v)
  */
 #define OL_INPUTS 16
 
+/*
+ * Seconds per repetition at the quick profile (gbshim.h scales it for
+ * full): 10 ms is hundreds of iterations of any kernel here, all 16
+ * inputs many times over, and twelve flavors times three rounds of
+ * processes must fit the quick profile's budget (under 0.8 s a process).
+ * The spread between processes, not a longer repetition, is what a
+ * comparison of flavors needs.
+ */
+#define OL_MIN_TIME 0.01
+
 /* The result of a case: each input's result, folded in order. */
 static inline uint32_t ol_fold(const uint32_t *r, int n)
 {

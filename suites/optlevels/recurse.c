@@ -400,6 +400,7 @@ static void fib_teardown(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "recurse/fib",
+		.min_time = OL_MIN_TIME,
 		.desc = "naive recursive fib(24) (items: calls)",
 		.setup = fib_setup,
 		.run = fib_run,
@@ -409,6 +410,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "recurse/expr_parse",
+		.min_time = OL_MIN_TIME,
 		.desc = "recursive-descent parser over 6 KiB of expressions",
 		.setup = expr_setup,
 		.run = expr_run,

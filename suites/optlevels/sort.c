@@ -282,6 +282,7 @@ static void sort_teardown(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "sort/qsort",
+		.min_time = OL_MIN_TIME,
 		.desc = "2048 records, libc qsort with a comparison function",
 		.setup = sort_setup,
 		.run = sort_run,
@@ -291,6 +292,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "sort/inline",
+		.min_time = OL_MIN_TIME,
 		.desc = "2048 records, introsort with inline comparisons",
 		.setup = sort_setup,
 		.run = sort_run,

@@ -623,6 +623,7 @@ static int json_verify(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "text/utf8_validate",
+		.min_time = OL_MIN_TIME,
 		.desc = "16 KiB of mixed-script UTF-8, validated",
 		.setup = utf8_setup,
 		.run = utf8_run,
@@ -632,6 +633,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "text/json_tokenize",
+		.min_time = OL_MIN_TIME,
 		.desc = "16 KiB of JSON records, state-machine tokenizer",
 		.setup = json_setup,
 		.run = json_run,

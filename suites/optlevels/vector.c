@@ -159,6 +159,7 @@ static void vec_teardown(struct bench_state *st)
 static const struct bench_case cases[] = {
 	{
 		.name = "vector/saxpy",
+		.min_time = OL_MIN_TIME,
 		.desc = "z = a x + y over 8192 floats (not restrict)",
 		.setup = vec_setup,
 		.run = saxpy_run,
@@ -168,6 +169,7 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "vector/dot_i16",
+		.min_time = OL_MIN_TIME,
 		.desc = "dot product of 8192 int16 pairs into int32",
 		.setup = vec_setup,
 		.run = dot_run,

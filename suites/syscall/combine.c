@@ -228,6 +228,7 @@ struct scan_file {
 	uint64_t size;		/* cached scans read all of it */
 	uint64_t ulen;		/* uncached scans read this prefix */
 	uint64_t csum, ucsum;	/* checksums of both, from the pattern */
+	int checked;		/* read back once and found right */
 	int err;		/* errno of a failed creation, kept */
 };
 
@@ -236,7 +237,7 @@ static struct scan_file shared = { .fd = -1 };
 static void file_sizes(uint64_t *size, uint64_t *ulen)
 {
 	static const uint64_t sz[] = { 2 * MiB, 256 * MiB, 1024 * MiB };
-	static const uint64_t ul[] = { 1 * MiB, 16 * MiB, 256 * MiB };
+	static const uint64_t ul[] = { 1 * MiB, 8 * MiB, 256 * MiB };
 	uint64_t budget = topo_mem_budget() / MiB * MiB;
 
 	*size = sz[bench_profile()];
@@ -458,8 +459,14 @@ static int scan_setup(struct bench_state *st)
 		s->ring_ok = 1;
 	}
 
-	if (v->mode == CACHED) {
-		/* Read once, untimed, so the scans find every page cached. */
+	res = v->mode == CACHED ? sc_resident_pages(shared.fd, s->len) : -1;
+	if (v->mode == CACHED && (!shared.checked || res < 0 ||
+				  (uint64_t)res * page_size() < s->len)) {
+		/*
+		 * Read, untimed and checked, so the scans find every page
+		 * cached: once, and again only if a dropped row or memory
+		 * pressure took pages out.
+		 */
 		void *tmp = mem_alloc(MiB, 0);
 		uint64_t sum;
 
@@ -473,6 +480,9 @@ static int scan_setup(struct bench_state *st)
 						       : strerror(errno));
 			goto fail;
 		}
+		shared.checked = 1;
+	}
+	if (v->mode == CACHED) {
 		res = sc_resident_pages(shared.fd, s->len);
 		if (res >= 0 &&
 		    (uint64_t)res * page_size() < s->len / 100 * 99) {
@@ -573,6 +583,25 @@ static void scan_teardown(struct bench_state *st)
 	scan_free(bench_priv(st));
 }
 
+/*
+ * Pages per preadv or io_uring_enter: 4, 16 and 32, but in quick only
+ * 16, the same 128 KiB per call as the pread row the claims compare;
+ * full sweeps the batch.
+ */
+static int batches(const struct bench_case *c, int64_t *out, int max)
+{
+	static const int64_t all[] = { 4, 16, 32 };
+	int n = 0;
+
+	if (bench_profile() == BENCH_PROFILE_QUICK) {
+		out[n++] = 16;
+		return n;
+	}
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]) && n < max; i++)
+		out[n++] = all[i];
+	return n;
+}
+
 #define VARIANT(m, k, sq) (&(const struct variant){ .mode = (m), \
 	.kind = (k), .sequential = (sq) })
 
@@ -595,14 +624,14 @@ static void scan_teardown(struct bench_state *st)
 		.desc = "one preadv of N 8 KiB buffers",		\
 		SCAN_COMMON,						\
 		.data = VARIANT(mode, SC_SCAN_PREADV, 0),		\
-		.arg_name = "pages", BENCH_ARGS(4, 16, 32),		\
+		.arg_name = "pages", .gen_args = batches,		\
 	},								\
 	{								\
 		.name = "combine/" mname "/uring",			\
 		.desc = "io_uring: N 8 KiB reads per io_uring_enter",	\
 		SCAN_COMMON,						\
 		.data = VARIANT(mode, SC_SCAN_URING, 0),		\
-		.arg_name = "batch", BENCH_ARGS(4, 16, 32),		\
+		.arg_name = "batch", .gen_args = batches,		\
 	}
 
 #define MMAP_CASES(mode, mname)				\

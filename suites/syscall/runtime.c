@@ -249,28 +249,68 @@ int sc_spawn(char *const argv[], struct sc_child_out *o, double *syscalls,
 
 /* ---- cases ---- */
 
+/*
+ * Where a runtime lives, found once and shared by its rows, and the
+ * syscalls of its empty program, counted once and shared likewise.
+ */
+struct found {
+	int done, ok;
+	char exe[PATH_MAX];
+	char version[64];
+	char why[600];		/* the skip, when not ok */
+	double empty_sc;
+	int empty_counted;
+};
+
 struct runtime {
 	const char *name;	/* on PATH; NULL: this binary */
 	const char *flag;	/* how code is given on the command line */
 	const char *whoami;	/* prints the real executable and version */
-	const char *task;	/* the task, reading the path in its argv */
+	struct found *found;
 };
 
 struct prog {
 	const struct runtime *rt;
-	const char *c_task;	/* C only: the SC_TASK_ARG variant */
+	const char *task;	/* the program text, or C's SC_TASK_ARG variant */
 	int empty;		/* the empty twin alone */
 };
 
-static const struct runtime rt_c = { .name = NULL };
+static struct found found_c, found_python, found_node, found_bun;
+
+static const struct runtime rt_c = { .name = NULL, .found = &found_c };
 
 static const struct runtime rt_python = {
 	.name = "python3", .flag = "-c",
 	.whoami = "import sys; print(sys.executable); "
 		  "print(sys.version.split()[0])",
-	.task = "import sys\n"
-		"with open(sys.argv[1], 'rb') as f:\n"
-		"    print(f.read().count(b'\\n'))\n",
+	.found = &found_python,
+};
+
+/* The idiomatic whole-file read: one read(2) of the file's size. */
+#define PY_TASK								\
+	"import sys\n"							\
+	"with open(sys.argv[1], 'rb') as f:\n"				\
+	"    print(f.read().count(b'\\n'))\n"
+
+/* Read by read, as C's 4 KiB loop: unbuffered, one read(2) per call. */
+#define PY_TASK_4K							\
+	"import sys\n"							\
+	"n = 0\n"							\
+	"with open(sys.argv[1], 'rb', buffering=0) as f:\n"		\
+	"    while b := f.read(4096):\n"					\
+	"        n += b.count(b'\\n')\n"					\
+	"print(n)\n"
+
+static const struct runtime rt_node = {
+	.name = "node", .flag = "-e",
+	.whoami = "console.log(process.execPath); console.log(process.version)",
+	.found = &found_node,
+};
+
+static const struct runtime rt_bun = {
+	.name = "bun", .flag = "-e",
+	.whoami = "console.log(process.execPath); console.log(Bun.version)",
+	.found = &found_bun,
 };
 
 #define JS_TASK								\
@@ -281,17 +321,20 @@ static const struct runtime rt_python = {
 	"\tn++;\n"							\
 	"console.log(n);\n"
 
-static const struct runtime rt_node = {
-	.name = "node", .flag = "-e",
-	.whoami = "console.log(process.execPath); console.log(process.version)",
-	.task = JS_TASK,
-};
-
-static const struct runtime rt_bun = {
-	.name = "bun", .flag = "-e",
-	.whoami = "console.log(process.execPath); console.log(Bun.version)",
-	.task = JS_TASK,
-};
+/* readSync at the current position (null): one read(2) per call. */
+#define JS_TASK_4K							\
+	"const fs = require('fs');\n"					\
+	"const fd = fs.openSync(process.argv[process.argv.length - 1], "	\
+	"'r');\n"							\
+	"const b = Buffer.alloc(4096);\n"				\
+	"let n = 0, r;\n"						\
+	"while ((r = fs.readSync(fd, b, 0, 4096, null)) > 0) {\n"	\
+	"\tconst s = b.subarray(0, r);\n"				\
+	"\tfor (let i = s.indexOf(10); i !== -1; i = s.indexOf(10, i + 1))\n" \
+	"\t\tn++;\n"							\
+	"}\n"								\
+	"fs.closeSync(fd);\n"						\
+	"console.log(n);\n"
 
 struct rt {
 	const struct prog *p;
@@ -332,13 +375,52 @@ static void text_fill(void *buf, size_t len, uint64_t off, void *arg)
 	}
 }
 
-static int rt_whoami(struct bench_state *st, struct rt *r)
+/*
+ * Finds the runtime's real executable and version into f, or says in
+ * f->why why it cannot run here. Once per runtime: a spawn of node costs
+ * tens of milliseconds.
+ */
+static void rt_find(struct rt *r, struct found *f)
 {
 	char found[PATH_MAX];
 	char *argv[] = { found, (char *)r->p->rt->flag,
 			 (char *)r->p->rt->whoami, NULL };
 	char *nl, *ver;
 	int rc;
+
+	f->done = 1;
+	if (!sc_find_on_path(r->p->rt->name, found, sizeof(found))) {
+		snprintf(f->why, sizeof(f->why), "%s is not installed (not on "
+			 "PATH)", r->p->rt->name);
+		return;
+	}
+	/*
+	 * Run the interpreter itself, not a wrapper on PATH (pyenv's shim
+	 * is a shell script that would add a shell's start-up to each run).
+	 */
+	rc = sc_spawn(argv, &r->out, NULL, NULL);
+	if (rc != 0) {
+		snprintf(f->why, sizeof(f->why), "%.200s does not run (exit status "
+			 "%d): %.200s", found, rc, r->out.text);
+		return;
+	}
+	nl = strchr(r->out.text, '\n');
+	if (!nl || r->out.text[0] != '/') {
+		snprintf(f->why, sizeof(f->why), "%.200s did not say where it "
+			 "lives: %.200s", found, r->out.text);
+		return;
+	}
+	*nl = 0;
+	ver = nl + 1;
+	ver[strcspn(ver, "\n")] = 0;
+	snprintf(f->exe, sizeof(f->exe), "%s", r->out.text);
+	snprintf(f->version, sizeof(f->version), "%s", ver);
+	f->ok = 1;
+}
+
+static int rt_whoami(struct bench_state *st, struct rt *r)
+{
+	struct found *f = r->p->rt->found;
 
 	if (!r->p->rt->name) {
 		ssize_t n = readlink("/proc/self/exe", r->exe,
@@ -353,32 +435,14 @@ static int rt_whoami(struct bench_state *st, struct rt *r)
 		snprintf(r->version, sizeof(r->version), "this binary");
 		return 0;
 	}
-	if (!sc_find_on_path(r->p->rt->name, found, sizeof(found))) {
-		bench_skip(st, "%s is not installed (not on PATH)",
-			   r->p->rt->name);
+	if (!f->done)
+		rt_find(r, f);
+	if (!f->ok) {
+		bench_skip(st, "%s", f->why);
 		return -1;
 	}
-	/*
-	 * Run the interpreter itself, not a wrapper on PATH (pyenv's shim
-	 * is a shell script that would add a shell's start-up to each run).
-	 */
-	rc = sc_spawn(argv, &r->out, NULL, NULL);
-	if (rc != 0) {
-		bench_skip(st, "%s does not run (exit status %d): %.200s",
-			   found, rc, r->out.text);
-		return -1;
-	}
-	nl = strchr(r->out.text, '\n');
-	if (!nl || r->out.text[0] != '/') {
-		bench_skip(st, "%s did not say where it lives: %.200s", found,
-			   r->out.text);
-		return -1;
-	}
-	*nl = 0;
-	ver = nl + 1;
-	ver[strcspn(ver, "\n")] = 0;
-	snprintf(r->exe, sizeof(r->exe), "%s", r->out.text);
-	snprintf(r->version, sizeof(r->version), "%s", ver);
+	snprintf(r->exe, sizeof(r->exe), "%s", f->exe);
+	snprintf(r->version, sizeof(r->version), "%s", f->version);
 	return 0;
 }
 
@@ -394,9 +458,24 @@ static int rt_check(struct bench_state *st, struct rt *r, int rc, int empty)
 	return -1;
 }
 
+/* Spawns one program, counted or timed; -1 after bench_fail(). */
+static int rt_one(struct bench_state *st, struct rt *r, int empty,
+		  double *sc, uint64_t *ns)
+{
+	int rc;
+
+	rc = sc_spawn(empty ? r->argv_empty : r->argv_task, &r->out, sc, ns);
+	if (rt_check(st, r, rc, empty))
+		return -1;
+	if (sc && *sc < 0)
+		r->counted = 0;
+	return 0;
+}
+
 static int rt_setup(struct bench_state *st)
 {
 	const struct prog *p = bench_data(st);
+	struct found *f = p->rt->found;
 	struct rt *r = xcalloc(1, sizeof(*r));
 	struct text_gen g;
 	int fd = -1, i = 0;
@@ -431,21 +510,39 @@ static int rt_setup(struct bench_state *st)
 		r->argv_task[i] = (char *)p->rt->flag;
 		i++;
 		r->argv_empty[i] = "";
-		r->argv_task[i] = (char *)p->rt->task;
+		r->argv_task[i] = (char *)(p->task ? p->task : "");
 	} else {
 		snprintf(r->arg, sizeof(r->arg), "%s%s", SC_TASK_ARG,
-			 p->c_task ? p->c_task : "empty");
+			 p->task ? p->task : "empty");
 		r->argv_empty[i] = SC_TASK_ARG "empty";
 		r->argv_task[i] = r->arg;
 	}
 	i++;
 	r->argv_empty[i] = r->argv_task[i] = r->path;
 
-	/* Once each, untimed: loads the program's files into the cache. */
-	if (rt_check(st, r, sc_spawn(r->argv_empty, &r->out, NULL, NULL), 1) ||
-	    (!p->empty &&
-	     rt_check(st, r, sc_spawn(r->argv_task, &r->out, NULL, NULL), 0)))
+	/*
+	 * Once each, untimed and counted: the counts every repetition
+	 * reports (a program's syscalls barely vary from run to run, and
+	 * each spawn of an interpreter costs tens of milliseconds), a check
+	 * of what it prints, and the program's files into the page cache.
+	 * The empty twin is the same program for every row of a runtime:
+	 * counted once, by whichever row comes first.
+	 */
+	r->counted = 1;
+	if (!p->empty && !f->empty_counted) {
+		if (rt_one(st, r, 1, &f->empty_sc, NULL))
+			goto fail;
+		f->empty_counted = r->counted;
+	}
+	if (rt_one(st, r, p->empty, &r->task_sc, NULL))
 		goto fail;
+	if (p->empty && r->counted) {
+		f->empty_sc = r->task_sc;
+		f->empty_counted = 1;
+	}
+	r->empty_sc = f->empty_sc;
+	if (!p->empty && !f->empty_counted)
+		r->counted = 0;
 	bench_set_priv(st, r);
 	return 0;
 fail:
@@ -467,26 +564,11 @@ static void rt_teardown(struct bench_state *st)
 	free(r);
 }
 
-/* Spawns one program, counted or timed; -1 after bench_fail(). */
-static int rt_one(struct bench_state *st, struct rt *r, int empty,
-		  double *sc, uint64_t *ns)
-{
-	int rc;
-
-	rc = sc_spawn(empty ? r->argv_empty : r->argv_task, &r->out, sc, ns);
-	if (rt_check(st, r, rc, empty))
-		return -1;
-	if (sc && *sc < 0)
-		r->counted = 0;
-	return 0;
-}
-
 /*
  * Each iteration runs the program (on a task row, its empty twin first,
  * then the program) timed, with no counter open: an open raw_syscalls
  * perf event slows every system call the child makes (crossing.c) and
- * would tax the programs that make many. The first iteration of a run
- * also runs the pair once more, counted and untimed.
+ * would tax the programs that make many. The counts are set-up's.
  */
 static void rt_run(struct bench_state *st)
 {
@@ -494,24 +576,11 @@ static void rt_run(struct bench_state *st)
 	const int twin = !r->p->empty;
 	int failed = 0;
 
-	r->task_sc = r->empty_sc = 0;
 	r->task_ns = r->empty_ns = 0;
 	r->runs = 0;
-	r->counted = 1;
 	while (bench_keep_running(st)) {
-		double sc = 0, esc = 0;
 		uint64_t ns = 1000, ens = 0;
 
-		/*
-		 * Counted once per run: C's counts do not vary, and one
-		 * sample per repetition is enough for the others.
-		 */
-		if (!failed && !r->runs) {
-			failed = (twin && rt_one(st, r, 1, &esc, NULL)) ||
-				 rt_one(st, r, r->p->empty, &sc, NULL);
-			r->task_sc = sc;
-			r->empty_sc = esc;
-		}
 		if (!failed)
 			failed = (twin && rt_one(st, r, 1, NULL, &ens)) ||
 				 rt_one(st, r, r->p->empty, NULL, &ns);
@@ -547,11 +616,18 @@ static void rt_run(struct bench_state *st)
 }
 
 #define PROG(rt_, task_, empty_) (&(const struct prog){ .rt = (rt_), \
-	.c_task = (task_), .empty = (empty_) })
+	.task = (task_), .empty = (empty_) })
 
+/*
+ * One iteration (a program, or a program and its twin) per repetition:
+ * a start-up is milliseconds (C) to tens of milliseconds (node), already
+ * far above the clock's resolution, and the repetitions and rounds give
+ * the spread.
+ */
 #define RT_COMMON							\
 	.setup = rt_setup, .run = rt_run, .teardown = rt_teardown,	\
-	.flags = BENCH_MANUAL_TIME | BENCH_NO_PIN, .unit = BENCH_UNIT_MS
+	.flags = BENCH_MANUAL_TIME | BENCH_NO_PIN, .unit = BENCH_UNIT_MS, \
+	.iterations = 1
 
 static const struct bench_case cases[] = {
 	{
@@ -571,7 +647,8 @@ static const struct bench_case cases[] = {
 	},
 	{
 		.name = "runtime/c/read_1m",
-		.desc = "C: read(2) loop with a 1 MiB buffer",
+		.desc = "C: read(2) loop with a 1 MiB buffer: the whole file in "
+			"one call, as the runtimes' whole-file reads",
 		.data = PROG(&rt_c, "read_1m", 0), RT_COMMON,
 	},
 	{
@@ -587,7 +664,12 @@ static const struct bench_case cases[] = {
 	{
 		.name = "runtime/python3/read",
 		.desc = "python3: open(...).read().count(b'\\n')",
-		.data = PROG(&rt_python, NULL, 0), RT_COMMON,
+		.data = PROG(&rt_python, PY_TASK, 0), RT_COMMON,
+	},
+	{
+		.name = "runtime/python3/read_4k",
+		.desc = "python3: unbuffered f.read(4096) loop, as C's read_4k",
+		.data = PROG(&rt_python, PY_TASK_4K, 0), RT_COMMON,
 	},
 	{
 		.name = "runtime/node/empty",
@@ -597,7 +679,13 @@ static const struct bench_case cases[] = {
 	{
 		.name = "runtime/node/read",
 		.desc = "node: fs.readFileSync and indexOf",
-		.data = PROG(&rt_node, NULL, 0), RT_COMMON,
+		.data = PROG(&rt_node, JS_TASK, 0), RT_COMMON,
+	},
+	{
+		.name = "runtime/node/read_4k",
+		.desc = "node: fs.readSync loop with a 4 KiB buffer, as C's "
+			"read_4k",
+		.data = PROG(&rt_node, JS_TASK_4K, 0), RT_COMMON,
 	},
 	{
 		.name = "runtime/bun/empty",
@@ -607,7 +695,13 @@ static const struct bench_case cases[] = {
 	{
 		.name = "runtime/bun/read",
 		.desc = "bun: fs.readFileSync and indexOf",
-		.data = PROG(&rt_bun, NULL, 0), RT_COMMON,
+		.data = PROG(&rt_bun, JS_TASK, 0), RT_COMMON,
+	},
+	{
+		.name = "runtime/bun/read_4k",
+		.desc = "bun: fs.readSync loop with a 4 KiB buffer, as C's "
+			"read_4k",
+		.data = PROG(&rt_bun, JS_TASK_4K, 0), RT_COMMON,
 	},
 };
 BENCH_FAMILY(cases);

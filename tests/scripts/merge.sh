@@ -23,9 +23,11 @@ is "$(jq -c '[.benchmarks[] | select(.run_name == "harness/syscall_counter/getpp
 is "$(jq -r '.suites[0].status + " " + (.suites[0].notes | length | tostring)' "$w/clean/run.json")" \
 	"ok 0" "no notes for a clean file"
 is "$(jq -r '.context.bench_flavor' "$w/clean/run.json")" "O2" "the binary's context is kept"
-same=$(diff <(jq -S '.benchmarks | map(del(.suite, .flavor, .status, .param, .base_name, .unstable))' "$w/clean/run.json") \
+same=$(diff <(jq -S '.benchmarks | map(del(.flavor, .round, .rerun, .unstable))' "$w/clean/run.json") \
 	<(jq -S '.benchmarks' "$w/raw.json") >/dev/null && echo yes)
-is "$same" yes "Google Benchmark's own fields are unchanged"
+is "$same" yes "every field the binary wrote is unchanged"
+is "$(jq -c '[.benchmarks[] | select(.base_name == "harness/syscall_counter/getppid/calls:16")][0] | [.family, .case, .timed_on]' "$w/raw.json")" \
+	'["syscall_counter","getppid","cpu_time"]' "the binary writes each entry's structure itself"
 
 # Merging again keeps what only the run knew.
 jq '.status = "partial" | .started = "2026-01-01T00:00:00+00:00" | .args = ["--benchmark_filter=x"]' \
@@ -72,8 +74,10 @@ check "a missing output file still merges" scripts/merge "$w/none" 2>/dev/null
 is "$(jq -r '.suites[0].notes[0]' "$w/none/run.json")" "no output file: the binary wrote no results" \
 	"and says so"
 
-# Parameters: bytes, Google Benchmark suffixes, skips and failures.
-jq '.benchmarks = [
+# A Google Benchmark file from elsewhere (no structure fields): parameters
+# from the names, bytes, Google Benchmark suffixes, skips and failures.
+jq '.benchmarks[0] |= del(.base_name, .param, .status, .reason, .suite, .family, .case, .timed_on, .description)
+	| .benchmarks = [
 	(.benchmarks[0] | .name = "s/f/c/size:64KiB" | .run_name = .name),
 	(.benchmarks[0] | .name = "s/f/c/size:3MiB/real_time/threads:2" | .run_name = .name),
 	(.benchmarks[0] | .name = "s/f/c/size:1536B/repeats:3" | .run_name = .name),
@@ -92,6 +96,15 @@ is "$(jq -c '[.benchmarks[5] | .status, .reason]' "$w/param/run.json")" \
 is "$(jq -c '.suites[0] | [.skipped, .failed]' "$w/param/run.json")" "[1,1]" "the suite counts them"
 is "$(jq -r '.benchmarks[1].base_name' "$w/param/run.json")" "s/f/c/size:3MiB" \
 	"base_name drops Google Benchmark's suffixes"
+
+# The binary's own structure wins over anything its names suggest.
+jq '.benchmarks = [.benchmarks[0] | .name = "s/f/c/size:64KiB/real_time" | .run_name = .name
+	| .base_name = "s/f/c/size:64KiB" | .param = {name: "size", value: 65536}]' \
+	"$w/raw.json" > "$w/struct.json"
+run_dir_for "$w/struct" "$w/struct.json" s O2
+check "a file with structure merges" scripts/merge "$w/struct"
+is "$(jq -c '.benchmarks[0] | [.base_name, .param.value]' "$w/struct/run.json")" '["s/f/c/size:64KiB",65536]' \
+	"its structure is kept as written"
 
 # validate refuses what the schema does not allow.
 jq 'del(.schema)' "$w/clean/run.json" > "$w/bad1.json"
