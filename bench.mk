@@ -320,7 +320,7 @@ aa:
 	$(Q)scripts/aa $(ARGS)
 
 test:
-	$(Q)scripts/deps
+	$(Q)scripts/deps --test
 	$(Q)$(MAKE) --no-print-directory build build-tests
 	$(Q)scripts/test
 

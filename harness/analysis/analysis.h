@@ -158,6 +158,7 @@ int cmd_selectors(int argc, char **argv);
 int cmd_merge(int argc, char **argv);
 int cmd_series(int argc, char **argv);
 int cmd_knees(int argc, char **argv);
+int cmd_trend(int argc, char **argv);
 
 /* compare.c, for aa: B against A into report; returns the exit status */
 int compare_runs(struct run *a, struct run *b, json_t *report, int print);

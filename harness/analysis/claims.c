@@ -530,7 +530,7 @@ static json_t *verdict_json(json_t *doc, json_t *c, const char *kind,
 	json_t *o = json_object();
 	const char *keys[] = { "claimed_ratio", "min_ratio", "max_ratio",
 			       "tolerance", "min", "max", "note", "source",
-			       "claim" };
+			       "claim", "near_metric" };
 
 	json_object_set_new(o, "suite", json_string(jstr(doc, "suite", "")));
 	json_object_set(o, "id", json_object_get(c, "id"));

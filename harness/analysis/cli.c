@@ -11,6 +11,7 @@
  *   benchstat merge RUN_DIR [CLAIMS.json...]   raw files into run.json
  *   benchstat series RUN.json --match RE       the points a plot draws
  *   benchstat knees RUN.json --match RE        where a latency curve bends
+ *   benchstat trend RUN.json...                runs by machine, change points
  *
  * Options: --json, --metric M (auto: the time each benchmark reports;
  * cpu_time, real_time or a counter), --alpha A (0.05), --threshold T
@@ -43,6 +44,7 @@ static void usage(void)
 		"       benchstat merge RUN_DIR [CLAIMS.json...] [--status S] "
 		"[--started ISO] [--profile P] [--args JSON]\n"
 		"       benchstat series|knees RUN.json --match REGEX [--flavor F]\n"
+		"       benchstat trend RUN.json...\n"
 		"options: --json --metric M --alpha A --threshold T "
 		"--baseline F\n");
 }
@@ -73,6 +75,7 @@ int benchstat_main(int argc, char **argv)
 		{ "guards", cmd_guards }, { "aa", cmd_aa },
 		{ "selectors", cmd_selectors }, { "merge", cmd_merge },
 		{ "series", cmd_series }, { "knees", cmd_knees },
+		{ "trend", cmd_trend },
 	};
 	char **args = calloc((size_t)argc + 1, sizeof(char *));
 	int n = 0, rc = 2;

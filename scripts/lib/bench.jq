@@ -63,3 +63,13 @@ def human_bytes:
 
 # The flavor others are compared with: O2 when the run has it, else the first.
 def baseline_flavor: [.suites[].flavor] | if index("O2") then "O2" else .[0] end;
+
+# The verdict tally of an array of claims: one entry per verdict, in the
+# order the pages show them, with the label for its count.
+def verdict_tally:
+	. as $c
+	| [["holds", "holds", "hold"], ["does not hold", "does not hold", "do not hold"],
+	   ["inconclusive", "inconclusive", "inconclusive"],
+	   ["not testable", "not testable here", "not testable here"]]
+	| map(.[0] as $v | ([$c[] | select(.verdict == $v)] | length) as $n
+	      | {verdict: $v, n: $n, label: (if $n == 1 then .[1] else .[2] end)});

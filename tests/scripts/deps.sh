@@ -51,4 +51,26 @@ cat > "$w/bin/dpkg-query" <<'SH'
 echo "install ok installed"
 SH
 check "nothing missing: exit 0, nothing installed" env PATH="$w/bin:$PATH" bash scripts/deps
+
+# --test: Chromium for the browser test, never an error.
+cat > "$w/bin/dpkg-query" <<'SH'
+#!/bin/sh
+for a; do pkg=$a; done
+[ "$pkg" = chromium ] && { echo "unknown ok not-installed"; exit 1; }
+echo "install ok installed"
+SH
+rm -f "$w/apt.log"
+check "nothing required missing: scripts/deps alone installs no test tool" env PATH="$w/bin:$PATH" bash scripts/deps
+ok ! -e "$w/apt.log" "(apt-get not run)"
+if [ "$(id -u)" -eq 0 ]; then
+	check "--test as root: exit 0" env PATH="$w/bin:$PATH" bash scripts/deps --test
+	ok "$(grep -c 'install -y -qq --no-install-recommends chromium' "$w/apt.log")" -eq 1 \
+		"installing chromium for the browser test"
+	printf '#!/bin/sh\nexit 100\n' > "$w/bin/apt-get"
+	out=$(PATH="$w/bin:$PATH" bash scripts/deps --test 2>&1)
+	is "$?" 0 "an install that fails is not an error"
+	ok "$(grep -c 'warning: apt-get could not install chromium.*the tests that need it skip' <<<"$out")" -eq 1 \
+		"but a warning that says what follows"
+fi
+fails "an unknown option: exit 2" 2 env PATH="$w/bin:$PATH" bash scripts/deps --bogus
 done_testing
