@@ -8,6 +8,9 @@
 #   make run SUITES=optlevels FLAVORS="O2 O3 custom" CFLAGS_custom="-O2 -fno-plt"
 #   make run SUITES=dram ARGS="--benchmark_filter=chase --bench_pin=0"
 #   make list                 suites and flavors
+#   make package              bench-<version>-<arch>.tar.gz of the chosen
+#                             suites and flavors, to run where there is no
+#                             compiler (docs/fleet.md)
 #   make V=1 ...              show full command lines
 #
 # Layout: build/<flavor>/bench_<suite>, with objects under build/<flavor>/.
@@ -328,6 +331,17 @@ list:
 	@echo "suites:  $(ALL_SUITES)"
 	@echo "flavors: $(BUILTIN_FLAVORS)"
 	@$(foreach s,$(ALL_SUITES),echo "  $(s): $(call suite_flavors,$(s))";)
+
+# The package: the plan's binaries and the tools, the scripts, claims and
+# docs, and a run entry point (scripts/package). Version from git describe,
+# arch from dpkg, written to PACKAGE_OUT (default: the build folder).
+PACKAGE_VERSION ?= $(shell git describe --tags --always --dirty --abbrev=12 2>/dev/null || echo unknown)
+PACKAGE_ARCH ?= $(shell dpkg --print-architecture 2>/dev/null || uname -m)
+PACKAGE_OUT ?= $(BUILD)
+.PHONY: package
+package: build
+	$(Q)$(MAKE) -s --no-print-directory print-plan | scripts/package --version '$(PACKAGE_VERSION)' \
+		--arch '$(PACKAGE_ARCH)' --commit '$(GIT_COMMIT)' --out '$(PACKAGE_OUT)'
 
 clean:
 	rm -rf $(BUILD)
