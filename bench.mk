@@ -11,6 +11,7 @@
 #   make package              bench-<version>-<arch>.tar.gz of the chosen
 #                             suites and flavors, to run where there is no
 #                             compiler (docs/fleet.md)
+#   make fleet INVENTORY=hosts.ini   run the package on every host
 #   make V=1 ...              show full command lines
 #
 # Layout: build/<flavor>/bench_<suite>, with objects under build/<flavor>/.
@@ -342,6 +343,13 @@ PACKAGE_OUT ?= $(BUILD)
 package: build
 	$(Q)$(MAKE) -s --no-print-directory print-plan | scripts/package --version '$(PACKAGE_VERSION)' \
 		--arch '$(PACKAGE_ARCH)' --commit '$(GIT_COMMIT)' --out '$(PACKAGE_OUT)'
+
+# The package on every host of an Ansible inventory (docs/fleet.md):
+# make fleet INVENTORY=hosts.ini [PROFILE=...] [PACKAGE=...] [FLEET_ARGS=...]
+.PHONY: fleet
+fleet:
+	$(if $(INVENTORY),,$(error fleet needs INVENTORY=FILE (see scripts/fleet/inventory.example)))
+	$(Q)scripts/fleet/run '$(INVENTORY)' $(if $(PACKAGE),'$(PACKAGE)') -e bench_profile=$(PROFILE) $(FLEET_ARGS)
 
 clean:
 	rm -rf $(BUILD)

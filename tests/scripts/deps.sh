@@ -73,4 +73,29 @@ if [ "$(id -u)" -eq 0 ]; then
 		"but a warning that says what follows"
 fi
 fails "an unknown option: exit 2" 2 env PATH="$w/bin:$PATH" bash scripts/deps --bogus
+
+# --runtime: only what a package needs to run, never a compiler.
+rt=$(bash scripts/deps --runtime --list)
+ok "$(grep -cx 'libbenchmark1debian\|jq\|python3-jinja2' <<<"$rt")" -eq 3 "--runtime --list names the runtime packages"
+ok "$(grep -cE '^(gcc|g\+\+|make|.*-dev)$' <<<"$rt")" -eq 0 "and no compiler, make or headers"
+cat > "$w/bin/dpkg-query" <<'SH'
+#!/bin/sh
+for a; do pkg=$a; done
+case $pkg in
+jq|libjansson4|gcc) echo "unknown ok not-installed"; exit 1 ;;
+*) echo "install ok installed" ;;
+esac
+SH
+printf '#!/bin/sh\necho "$*" >> %s/apt.log\n' "$w" > "$w/bin/apt-get"
+rm -f "$w/apt.log"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	out=$(PATH="$w/bin:$PATH" setpriv --reuid=65534 --regid=65534 --clear-groups \
+		bash scripts/deps --runtime 2>&1)
+	is "$?" 2 "--runtime without root: exit 2"
+	ok "$(grep -cx '  apt-get update && apt-get install -y --no-install-recommends libjansson4 jq' <<<"$out")" -eq 1 \
+		"with the exact line for the missing runtime packages only"
+	check "--runtime as root installs them" env PATH="$w/bin:$PATH" bash scripts/deps --runtime
+	ok "$(grep -c 'install -y -qq --no-install-recommends libjansson4 jq$' "$w/apt.log")" -eq 1 \
+		"and nothing else (no gcc)"
+fi
 done_testing
