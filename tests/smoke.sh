@@ -2,7 +2,8 @@
 # smoke.sh SUITE - run a suite binary at the test profile and check what it
 # produced: it exits 0, every benchmark it lists ran or was skipped with a
 # reason, none failed, its JSON merges into a run.json that validates, its
-# claims file evaluates, its plots draw, and it left no files behind.
+# claims file evaluates, its plots draw, it left no files behind and no
+# system setting changed (tests/lib/settings.sh).
 #
 # FLAVOR (default O2) picks the build; under the sanitizer flavors (asan,
 # tsan: bench.mk) the run must also end with no sanitizer report, and
@@ -12,6 +13,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib/tap.sh
+. tests/lib/settings.sh
 
 suite=${1:?usage: smoke.sh SUITE}
 flavor=${FLAVOR:-O2}
@@ -37,6 +39,7 @@ mkdir -p "$run/raw" "$run/logs" "$data"
 
 ok -x "$bin" "$suite: binary built"
 log=$run/logs/$suite-O2.log
+settings_before "$work"
 san_run "$bin" --bench_profile=test --bench_data_dir="$data" "${fargs[@]}" \
 	--benchmark_out="$run/raw/$suite-O2.json" --benchmark_out_format=json \
 	>"$log" 2>&1
@@ -48,6 +51,9 @@ if [ "$flavor" = asan ] || [ "$flavor" = tsan ]; then
 	is "$reports" "" "$suite: no $flavor report"
 	[ -n "$reports" ] && san_excerpt "$log"
 fi
+
+changed=$(settings_changed "$work")
+is "$changed" "" "$suite: no system setting changed (sysctls, hugetlb, THP, cpufreq)"
 
 listed=$("$bin" --bench_list --bench_profile=test 2>/dev/null | cut -f1 |
 	{ if [ -n "$filter" ]; then grep -E "$filter"; else cat; fi; } | sort)
