@@ -10,9 +10,9 @@
 # `make test` replays seeds and regressions with gcc's sanitizers
 # (build/O2/fuzz/replay-<target>), so it does not need clang.
 
-FUZZ_TARGETS ?= run raw claims args
+FUZZ_TARGETS ?= run raw claims args caches
 FUZZ_SECONDS ?= 15
-FUZZ_ALL := run raw claims args
+FUZZ_ALL := run raw claims args caches
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS := -std=gnu11 -g -O1 -pthread -Wall -Iharness -Iharness/analysis \
@@ -20,7 +20,10 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -pthread -Wall -Iharness -Iharness/analysis \
 # What each target links besides its own file.
 ANALYSIS_LIB_C := $(filter-out harness/analysis/main.c,$(sort $(wildcard harness/analysis/*.c))) \
 	harness/stats.c harness/util.c tests/fuzz/exercise.c
-fuzz_srcs = tests/fuzz/$(1).c $(if $(filter args,$(1)),harness/args.c,$(ANALYSIS_LIB_C))
+fuzz_srcs = tests/fuzz/$(1).c $(or $(FUZZ_C_$(1)),$(ANALYSIS_LIB_C))
+FUZZ_C_args := harness/args.c
+FUZZ_C_caches := harness/calib.c harness/topo.c harness/util.c
+FUZZ_LIBS_caches := -lhwloc
 FZ := $(BUILD)/fuzz
 RP := $(T)/fuzz
 
@@ -36,10 +39,10 @@ $(RP)/obj/%.o: %.c
 define fuzz_rules
 $(FZ)/$(1): $(patsubst %.c,$(FZ)/obj/%.o,$(call fuzz_srcs,$(1)))
 	$$(call quiet,LINK,$$@)
-	$(Q)$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -pthread -o $$@ $$^ -ljansson -lm
+	$(Q)$(CLANG) -fsanitize=fuzzer $(FUZZ_SAN) -pthread -o $$@ $$^ $(FUZZ_LIBS_$(1)) -ljansson -lm
 $(RP)/replay-$(1): $(patsubst %.c,$(RP)/obj/%.o,tests/fuzz/replay.c $(call fuzz_srcs,$(1)))
 	$$(call quiet,LINK,$$@)
-	$(Q)$(CC) $(FUZZ_SAN) -pthread -o $$@ $$^ -ljansson -lm
+	$(Q)$(CC) $(FUZZ_SAN) -pthread -o $$@ $$^ $(FUZZ_LIBS_$(1)) -ljansson -lm
 endef
 $(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rules,$(t))))
 
