@@ -13,7 +13,7 @@ def opt($p; $k; $t):
 	then "\(if $p == "" then $k else "\($p).\($k)" end): must be a \($t), not a \(.[$k] | type)" else empty end;
 # A name used in file and folder names (suite, flavor): no path, no spaces.
 def plain_name: is_str and test("^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$");
-def is_numeric: is_num or (is_str and test("^[0-9]+$"));
+def is_numeric: is_num or (is_str and test("^-?[0-9]+$"));
 
 # A context: strings, numbers and booleans (Google Benchmark's caches and
 # load_avg are arrays); the sizes and counts the pages print must be

@@ -185,6 +185,21 @@ is "$n" 0 "leaving out every refused run with the file and field named"
 ok "$(grep -c 'could not be' <<<"$out")" -eq 0 "with every plot and report of the others drawn"
 ok "$(ls -d "$w/site/runs"/*/ | wc -l)" -eq ${#accepted[@]} "and all of them in the site"
 
+# ---- a plot that fails ---------------------------------------------------------
+
+# gnuplot failing for every plot (as it did on a stray quote): an error
+# that names each plot, and a note in the report where each figure would be.
+mkdir -p "$w/bin"
+printf '#!/bin/sh\necho "line 0: unexpected or unrecognized token" >&2\nexit 1\n' > "$w/bin/gnuplot"
+chmod +x "$w/bin/gnuplot"
+cp -r "$real" "$w/broken"
+out=$(PATH=$w/bin:$PATH scripts/plot "$w/broken" 2>&1)
+is "$?" 1 "a plot that fails makes plot exit 1"
+ok "$(grep -c 'plots that could not be drawn:.*syscall-fsync-4KiB.*' <<<"$out")" -eq 1 "naming the plot"
+scripts/report "$w/broken" >/dev/null 2>&1
+n=$(grep -c 'could not be drawn' "$w/broken/index.html")
+ok "$n" -ge "$want" "the report shows each failure where its figure would be ($n of $want)"
+
 # ---- what came out ------------------------------------------------------------------
 
 is "$(ls -A "$canary" | tr '\n' ' ')" "" "no payload ran a command (no canary file)"
