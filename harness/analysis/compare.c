@@ -14,6 +14,7 @@
 #include "util.h"
 
 #include <math.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -483,13 +484,23 @@ int cmd_flavors(int argc, char **argv)
 	int any = 0;
 	size_t i;
 
+	regex_t re;
+
 	if (argc != 1) {
 		fprintf(stderr, "usage: benchstat flavors RUN.json "
-			"[--baseline F]\n");
+			"[--baseline F] [--match REGEX]\n");
 		return 2;
 	}
-	if (run_load(&r, argv[0]))
+	/* --match: only the benchmarks whose name matches (one suite's). */
+	if (opt.match && regcomp(&re, opt.match, REG_EXTENDED | REG_NOSUB)) {
+		fprintf(stderr, "error: bad regex '%s'\n", opt.match);
 		return 2;
+	}
+	if (run_load(&r, argv[0])) {
+		if (opt.match)
+			regfree(&re);
+		return 2;
+	}
 	out = json_object();
 	rows = json_array();
 	sum = json_array();
@@ -513,6 +524,7 @@ int cmd_flavors(int argc, char **argv)
 			struct bench *g = &r.b[i2], *base;
 
 			if (strcmp(g->flavor, fl) ||
+			    (opt.match && regexec(&re, g->name, 0, NULL, 0)) ||
 			    !(base = run_find(&r, opt.baseline, g->name)))
 				continue;
 			w[nrow].a = base;
@@ -599,6 +611,8 @@ int cmd_flavors(int argc, char **argv)
 		json_decref(rows);
 		json_decref(sum);
 		run_free(&r);
+		if (opt.match)
+			regfree(&re);
 		return 2;
 	}
 	json_object_set_new(out, "benchmarks", rows);
@@ -607,6 +621,8 @@ int cmd_flavors(int argc, char **argv)
 	if (opt.out && json_write_atomic(out, opt.out)) {
 		json_decref(out);
 		run_free(&r);
+		if (opt.match)
+			regfree(&re);
 		return 2;
 	}
 	if (opt.json) {
@@ -639,6 +655,8 @@ int cmd_flavors(int argc, char **argv)
 	       "faster), paired by round; text = size(1) text of the suite "
 	       "binary against %s\n", opt.baseline, opt.baseline);
 done:
+	if (opt.match)
+		regfree(&re);
 	json_decref(out);
 	run_free(&r);
 	return 0;

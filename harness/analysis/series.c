@@ -5,6 +5,9 @@
  * JSON into gnuplot's data files; they compute nothing themselves.
  *
  *   benchstat series RUN.json --match REGEX [--metric M] [--flavor F]
+ *   benchstat series RUN.json --match REGEX --metric all
+ *       (every metric of each benchmark under "metrics": what
+ *        scripts/lib/bench.jq's series() reads for the plots)
  *   benchstat knees RUN.json --match REGEX [--metric M] [--flavor F]
  *
  * Knees (the method survives noise and the one-point-per-octave sweep):
@@ -136,18 +139,68 @@ static int load_points(int argc, char **argv, const char *cmd, struct run *r,
 	return 0;
 }
 
+/* Entry fields that describe the entry rather than measure it. */
+static int is_structure(const char *k)
+{
+	static const char *const s[] = { "family_index",
+		"per_family_instance_index", "repetitions", "repetition_index",
+		"threads", "iterations", "round", "rounds", NULL };
+
+	for (int i = 0; s[i]; i++)
+		if (!strcmp(k, s[i]))
+			return 1;
+	return 0;
+}
+
+/* Every metric of a benchmark (times in ns, counters as they are):
+ * {metric: {median, min, max, n}}, for plots that draw several. */
+static json_t *all_metrics(const struct bench *b)
+{
+	json_t *o = json_object();
+
+	for (int i = 0; i < b->n; i++) {
+		const char *k;
+		json_t *v;
+
+		json_object_foreach(b->e[i], k, v) {
+			double *x;
+			int m;
+
+			if (!json_is_number(v) || is_structure(k) ||
+			    json_object_get(o, k))
+				continue;
+			m = bench_values(b, k, &x);
+			if (m)
+				json_object_set_new(o, k, json_pack(
+					"{s:f,s:f,s:f,s:i}", "median",
+					stats_median(x, m), "min", stats_min(x, m),
+					"max", stats_max(x, m), "n", m));
+			free(x);
+		}
+	}
+	return o;
+}
+
 int cmd_series(int argc, char **argv)
 {
 	struct run r;
 	struct point *p;
 	json_t *out;
-	int n, rc = load_points(argc, argv, "series", &r, &p, &n);
+	int all = opt.metric && !strcmp(opt.metric, "all"), n, rc;
 
+	if (all)
+		opt.metric = "auto";
+	rc = load_points(argc, argv, "series", &r, &p, &n);
 	if (rc)
 		return rc;
 	out = json_array();
-	for (int i = 0; i < n; i++)
-		json_array_append_new(out, point_json(&p[i], opt.metric));
+	for (int i = 0; i < n; i++) {
+		json_t *o = point_json(&p[i], opt.metric);
+
+		if (all)
+			json_object_set_new(o, "metrics", all_metrics(p[i].b));
+		json_array_append_new(out, o);
+	}
 	json_dumpf(out, stdout, JSON_INDENT(1));
 	printf("\n");
 	json_decref(out);

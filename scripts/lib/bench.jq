@@ -27,7 +27,8 @@ def mad: median as $m | map(. - $m | fabs) | median;
 def reps: .benchmarks[] | select(.run_type == "iteration" and .status == "ok");
 
 # Samples of a metric per benchmark (and flavor) whose name matches $re;
-# $fl restricts to one flavor when not "". Sorted by argument value.
+# $fl restricts to one flavor when not "". Sorted by argument value. For
+# what a plot computes beyond the points benchstat gives (series below).
 def samples($re; $m; $fl):
 	[reps | select((.run_name | test($re)) and ($fl == "" or .flavor == $fl))]
 	| group_by([.flavor, .run_name])
@@ -38,11 +39,19 @@ def samples($re; $m; $fl):
 	| map(select(.values | length > 0))
 	| sort_by(.param, .name);
 
-# samples plus median, min and max: what the plots draw.
+# The points the plots draw, one per benchmark (and flavor) whose name
+# matches $re, in flavor $fl when not "": {name, base, suite, flavor,
+# param, median, min, max} of metric $m (times in ns). The numbers are
+# benchstat's (`benchstat series RUN --match . --metric all`, passed to jq
+# as --slurpfile series: pl_jq does it); the filter only selects.
 def series($re; $m; $fl):
-	samples($re; $m; $fl)
-	| map(. + {median: (.values | median), min: (.values | min),
-		   max: (.values | max)});
+	[$ARGS.named.series[0][]
+	 | select(((.name | test($re)) or (.base_name | test($re)))
+		  and ($fl == "" or .flavor == $fl))
+	 | .metrics[$m] as $v | select($v != null)
+	 | {name, base: .base_name, suite, flavor, param: (.param // null),
+	    median: $v.median, min: $v.min, max: $v.max, n: $v.n}]
+	| sort_by(.param, .name);
 
 # A benchmark name without its suite ("dram/chase/size:4KiB" -> "chase/size:4KiB").
 def short: sub("^[^/]+/"; "");

@@ -26,6 +26,8 @@
 # with gnuplot's message, which the report shows where the figure would be.
 
 PL_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=common.sh
+. "$PL_LIB/common.sh"
 
 # pl_init RUN_JSON OUTDIR: sets PL_RUN, PL_OUT, PL_SUITE (from the script's folder).
 pl_init() {
@@ -35,11 +37,27 @@ pl_init() {
 	mkdir -p "$PL_OUT/data"
 }
 
-# pl_jq FILTER [jq options...]: the filter over the run, with bench.jq loaded.
+# pl_series: the points of every benchmark, from benchstat (computed once
+# per run into OUTDIR/data/series.json; bench.jq's series() reads it).
+pl_series() {
+	local f=$PL_OUT/data/series.json
+	if [ ! -s "$f" ] || [ "$PL_RUN" -nt "$f" ]; then
+		benchstat series "$PL_RUN" --match . --metric all |
+			write_atomic "$f" || {
+			echo "plot: benchstat series failed for $PL_RUN" >&2
+			return 1
+		}
+	fi
+	printf '%s' "$f"
+}
+
+# pl_jq FILTER [jq options...]: the filter over the run, with bench.jq
+# loaded and benchstat's points as $ARGS.named.series.
 pl_jq() {
-	local f=$1
+	local f=$1 s
 	shift
-	jq -r -L "$PL_LIB" "$@" "$f" "$PL_RUN"
+	s=$(pl_series) || return 1
+	jq -r -L "$PL_LIB" --slurpfile series "$s" "$@" "$f" "$PL_RUN"
 }
 
 # pl_q TEXT: TEXT as a gnuplot single-quoted string, in which nothing is

@@ -3,7 +3,8 @@
 # points in order of their argument with the interval from the rounds, and
 # the knees of a latency curve (a smeared rise counts once, small rises
 # are not knees, the plateau starts where every larger size is at least
-# half the top).
+# half the top); every metric at once for bench.jq's series(); a flavor
+# comparison restricted to one suite.
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 . tests/lib/fixtures.sh
@@ -48,4 +49,24 @@ jq '.benchmarks[] |= (. + {base_name: .run_name, param: {name: "size",
 	value: (.run_name | capture("size:(?<s>[0-9]+)").s | tonumber)}})' "$w/smear.json" > "$w/sm.json"
 is "$("$bs" knees "$w/sm.json" --match '^d/c/' | jq -c '[.[0].knees[] | [.from_size, .to_size]]')" \
 	"[[4096,8192]]" "a smeared rise gives one knee, at its steepest step"
+# Rises under 30% are not knees.
+mkrun "$w/flat.json" "d|O2|d/c/size:1|10 10" "d|O2|d/c/size:2|12 12" "d|O2|d/c/size:4|11 11"
+jq '.benchmarks[] |= (. + {base_name: .run_name, param: {name: "size",
+	value: (.run_name | capture("size:(?<s>[0-9]+)").s | tonumber)}})' "$w/flat.json" > "$w/fl.json"
+is "$("$bs" knees "$w/fl.json" --match '^d/c/' | jq -c '.[0].knees')" "[]" "rises under 30% are not knees"
+
+# --metric all: every metric of each point, times in ns, what bench.jq's
+# series() selects for the plots.
+jq '.benchmarks[] |= if .param.value == 4096 then . + {time_unit: "us", bytes_per_second: 7} else . end' "$w/r.json" > "$w/u.json"
+"$bs" series "$w/u.json" --match . --metric all > "$w/all.json"
+is "$(jq -c '.[] | select(.param == 4096) | .metrics | [.real_time.median, .bytes_per_second.median, has("iterations")]' "$w/all.json")" \
+	"[1000,7,false]" "every metric, times in ns, structure fields left out"
+is "$(jq -r -L scripts/lib --slurpfile series "$w/all.json" 'include "bench";
+	series("^dram/chase/thp/size:8192$"; "cpu_time"; "O2") | .[0].median' "$w/u.json")" 1.1 \
+	"bench.jq's series() reads benchstat's points"
+
+# flavors --match: the geomean over one suite's benchmarks only.
+mkrun "$w/fv.json" "a|O2|a/x|10 10 10" "a|O3|a/x|5 5 5" "b|O2|b/y|10 10 10" "b|O3|b/y|20 20 20"
+is "$("$bs" flavors "$w/fv.json" --baseline O2 --match '^a/' --json | jq -c '[.flavors[0].benchmarks, .flavors[0].best]')" \
+	'[1,"a/x"]' "flavors --match compares the matching benchmarks only"
 done_testing
