@@ -80,6 +80,10 @@ variant() {
 sh="touch $canary"
 variant shell "\`$sh/bq\` \$($sh/dollar) \"\`$sh/dq\`\" '\`$sh/sq\`' \"; system('$sh/sys') ;\""
 variant markup "<script>alert(1)</script>\"><img src=x onerror=alert(1)>"
+# A flavors.json with a string where a figure belongs: not shown.
+jq -n '{benchmarks: [], flavors: [{flavor: "O3", baseline_flavor: "O2",
+	geomean_speedup: "<script>alert(1)</script>", note: "FLAVORS-JSON-USED"}]}' \
+	> "$res/markup/flavors.json"
 variant text "../../x$(printf 'line\nbreak\ttab\rreturn')a\"b'c"
 variant long "$(head -c 4000 /dev/zero | tr '\0' 'A')" true
 variant huge "$(head -c 100000 /dev/zero | tr '\0' 'A')" true
@@ -211,6 +215,7 @@ svgs=$(find "$res" "$w/site" -name '*.svg')
 hits=$(printf '%s\n' $pages $svgs | xargs grep -l '<script>alert\|<img src=x' 2>/dev/null)
 is "$hits" "" "no payload markup unescaped in any page or SVG ($(wc -l <<<"$pages") pages)"
 ok "$(grep -l '&lt;script&gt;alert(1)' $pages | wc -l)" -ge 2 "the payload is shown, escaped"
+is "$(grep -c FLAVORS-JSON-USED "$res/markup/index.html")" 0 "a flavors.json with a string for a figure is recomputed, not shown"
 
 # ---- in a browser ---------------------------------------------------------------------
 
