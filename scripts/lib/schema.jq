@@ -13,6 +13,9 @@ def opt($p; $k; $t):
 	then "\(if $p == "" then $k else "\($p).\($k)" end): must be a \($t), not a \(.[$k] | type)" else empty end;
 # A name used in file and folder names (suite, flavor): no path, no spaces.
 def plain_name: is_str and test("^[A-Za-z0-9_][A-Za-z0-9_.+-]{0,63}$");
+# Control characters but tab, newline and carriage return: an escape
+# sequence in a name would reach the terminal that prints it.
+def has_control: test("[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]");
 def is_numeric: is_num or (is_str and test("^-?[0-9]+$"));
 
 # A context: strings, numbers and booleans (Google Benchmark's caches and
@@ -38,7 +41,10 @@ def bench_types:
 	  "case", "description", "timed_on", "unstable"] | map({(.): "string"}) | add)
 	+ {rerun: "boolean", error_occurred: "boolean", param: "any"};
 
-def check_benchmark($i; $T):
+# $C: whether the document holds a control character anywhere (jq writes
+# one in JSON text as \u00XX, so one match over the whole text decides
+# whether to look for it field by field).
+def check_benchmark($i; $T; $C):
 	"benchmarks[\($i)]" as $p
 	| want($p; type == "object"; "not an object"),
 	  (select(type == "object") |
@@ -59,13 +65,16 @@ def check_benchmark($i; $T):
 	   # One pass over the fields: Google Benchmark's and the harness's
 	   # text fields are strings, every other field a number (a counter);
 	   # lengths here too (check_lengths leaves the entries out).
-	   (to_entries[] | .key as $k | .value as $v | ($v | type) as $t | ($T[$k] // "number") as $want
+	   ($C and (tojson | test("\\\\u00[01]|\\\\u007f"))) as $control
+	   | (to_entries[] | .key as $k | .value as $v | ($v | type) as $t | ($T[$k] // "number") as $want
 	    | if $t == "number" and ($v | isnan or isinfinite) then "\($p).\($k): not a finite number"
 	      elif $t != $want and $t != "null" and $want != "any" then
 		"\($p).\($k[:64]): must be a \(if $want == "number" then "number (a counter)" else $want end), not a \($t)"
 	      elif ($k | length) > 256 or ($t == "string" and ($v | length) > 10000)
 		   or ($t == "object" and ($v | tojson | length) > 10000) then
 		"\($p).\($k[:64]): longer than a results file may hold (10000 characters, 256 for a key)"
+	      elif $control and (($t == "string" and ($v | has_control)) or ($k | has_control)) then
+		"\($p).\($k[:64] | gsub("[^ -~]"; "?")): a control character (only tab, newline and carriage return are text)"
 	      else empty end));
 
 def check_suite($i):
@@ -143,13 +152,15 @@ def pathstr: reduce .[] as $k (""; if ($k | type) == "number" then . + "[\($k)]"
 	elif . == "" then $k[:64] else . + "." + $k[:64] end);
 def check_lengths:
 	(if type == "object" then del(.benchmarks) else . end) as $doc
-	| $doc | select(any(..; (type == "string" and length > 10000)
-		or (type == "object" and any(keys[]; length > 256))))
+	| $doc | select(any(..; (type == "string" and (length > 10000 or has_control))
+		or (type == "object" and any(keys[]; length > 256 or has_control))))
 	| [paths(type == "string" and length > 10000) | "\(pathstr): a string of \(. as $p | $doc | getpath($p) | length) characters (at most 10000)"]
 	+ [paths | select(.[-1] | type == "string" and length > 256) | "\(pathstr): a key of over 256 characters"]
+	+ [paths(type == "string" and has_control) | "\(pathstr | gsub("[^ -~]"; "?")): a control character (only tab, newline and carriage return are text)"]
+	+ [paths | select(.[-1] | type == "string" and has_control) | "\(pathstr | gsub("[^ -~]"; "?")): a control character in a key"]
 	| .[:5][];
 
-def check_run($T):
+def check_run($T; $C):
 want("document"; type == "object"; "not a JSON object"),
 (select(type == "object") |
  want("schema"; .schema == "bench-run/1"; "schema must be \"bench-run/1\""),
@@ -169,10 +180,10 @@ want("document"; type == "object"; "not a JSON object"),
  (.guards | select(. != null) | check_guards),
  (.caches | select(. != null) | want("caches"; type == "object"; "must be an object")),
  (.suites // [] | to_entries[] | .key as $i | .value | check_suite($i)),
- (.benchmarks // [] | to_entries[] | .key as $i | .value | check_benchmark($i; $T)),
+ (.benchmarks // [] | to_entries[] | .key as $i | .value | check_benchmark($i; $T; $C)),
  ((.benchmarks // []) as $b | (.suites // []) | map("\(.suite)@\(.flavor)") as $s
   | $b[] | select(type == "object") | "\(.suite)@\(.flavor)" as $k
   | select(($s | index($k)) == null) | "benchmark \(.name): suite \($k) is not in suites"));
 
 bench_types as $T
-| (if $kind == "claims" then check_claims else check_run($T) end), check_lengths
+| (if $kind == "claims" then check_claims else check_run($T; (tojson | test("\\\\u00[01]|\\\\u007f"))) end), check_lengths

@@ -15,9 +15,9 @@
 #            a tab, a carriage return, and " and ' alone
 #   long     a string of 4000 characters (one field of each kind)
 # and variants the validation must refuse: a string of 100 kB, invalid
-# UTF-8, a suite named ../../x, and a string where a number belongs
-# (suites[].skipped, context.topo_cores, a benchmark's real_time, a
-# claim's claimed_ratio). On each, scripts/plot, report, claims and
+# UTF-8, a terminal escape (ESC) in a label, a suite named ../../x, and
+# a string where a number belongs (suites[].skipped, context.topo_cores,
+# a benchmark's real_time, a claim's claimed_ratio). On each, scripts/plot, report, claims and
 # compare run, and every tool must exit 0, or 2 naming the file and the
 # field; then scripts/dashboard once over all of them. Checks: no canary
 # file (no command ran), every figure drawn (none failed, none missing),
@@ -98,14 +98,16 @@ refuse() {
 cp -r "$real" "$res/utf8"
 jq -c . "$real/run.json" | sed 's/"label":"/"label":"\xff\xfe/' > "$res/utf8/run.json"
 refuse suite-path '.suites[0].suite = "../../x" | .benchmarks[0].suite = "../../x"'
+refuse escape '.benchmarks[0].label = "a\u001b[2Jb"'
 refuse skipped '.suites[0].skipped = "<script>alert(1)</script>"'
 refuse cores '.context.topo_cores = "<script>alert(1)</script>"'
 refuse number '.benchmarks[0].real_time = "<script>alert(1)</script>"'
 refuse ratio '.[0].claimed_ratio = "<script>alert(1)</script>"' claims.json
-refused=(huge utf8 suite-path skipped cores number ratio)
+refused=(huge utf8 escape suite-path skipped cores number ratio)
 # Which field each must be refused for (claims.json: report only).
 declare -A field=([huge]="benchmarks[0].label: longer than"
-	[utf8]="not valid UTF-8" [suite-path]="suites[0].suite"
+	[utf8]="not valid UTF-8" [escape]="benchmarks[0].label: a control character"
+	[suite-path]="suites[0].suite"
 	[skipped]="suites[0].skipped" [cores]="context.topo_cores"
 	[number]="benchmarks[0].real_time" [ratio]="[0].claimed_ratio")
 
