@@ -74,10 +74,14 @@ pl_re() {
 }
 
 # pl_name TEXT: TEXT made safe for a file name (letters, digits and _.+-;
-# anything else, "/" included, becomes "_").
+# anything else, "/" included, becomes "_"); a name changed so gets its
+# checksum, so that two names never make one file.
 pl_name() {
 	local s=${1//[^A-Za-z0-9_.+-]/_}
-	printf '%s' "${s:0:80}"
+	if [ "$s" != "$1" ] || [ ${#s} -gt 80 ]; then
+		s="${s:0:60}-$(printf '%s' "$1" | cksum | cut -d' ' -f1)"
+	fi
+	printf '%s' "$s"
 }
 
 # pl_data WHAT: path of the data file for plot WHAT.
