@@ -59,7 +59,12 @@ LIBS := -lbenchmark -lhwloc -lpapi -ljansson -lcrypto -lpthread -lm
 DEFAULT_FLAVOR := O2
 GCC_FLAVORS := O0 O1 O2 O3 Os O2-native O3-lto pgo
 CLANG_FLAVORS := $(if $(CLANG),clang-O0 clang-O1 clang-O2 clang-O3)
-BUILTIN_FLAVORS := $(GCC_FLAVORS) $(CLANG_FLAVORS)
+# Sanitizer flavors, built and run by `make test` (docs/security.md): the
+# suite and the harness instrumented, libbenchmark and the other
+# libraries not (their memory is still checked by ASan's interceptors;
+# ThreadSanitizer sees their locks but not their atomics).
+SAN_FLAVORS := asan tsan
+BUILTIN_FLAVORS := $(GCC_FLAVORS) $(CLANG_FLAVORS) $(SAN_FLAVORS)
 
 CFLAGS_O0 := -O0
 CFLAGS_O1 := -O1
@@ -75,6 +80,12 @@ CFLAGS_pgo := -O2 -fprofile-use -fprofile-partial-training -Wno-missing-profile
 PGO_TRAIN_SEED := 7919
 CFLAGS_pgo-gen := -O2 -fprofile-generate -fprofile-update=atomic
 LDFLAGS_pgo-gen := -fprofile-generate
+SAN_asan := -fsanitize=address,undefined
+SAN_tsan := -fsanitize=thread
+CFLAGS_asan := -O1 -g -fno-omit-frame-pointer $(SAN_asan)
+LDFLAGS_asan := $(SAN_asan)
+CFLAGS_tsan := -O1 -g -fno-omit-frame-pointer $(SAN_tsan)
+LDFLAGS_tsan := $(SAN_tsan)
 $(foreach l,0 1 2 3,$(eval CFLAGS_clang-O$(l) := -O$(l)))
 $(foreach l,0 1 2 3,$(eval CC_clang-O$(l) := $(CLANG)))
 $(foreach l,0 1 2 3,$(eval CXX_clang-O$(l) := $(CLANGXX)))
@@ -96,7 +107,18 @@ endif
 
 # Flavors of a suite: FLAVORS if given, else the suite's own list, else O2.
 suite_flavors = $(if $(FLAVORS),$(FLAVORS),$(or $($(1)_FLAVORS),$(DEFAULT_FLAVOR)))
-NEEDED := $(sort $(foreach s,$(ALL_SUITES),$(foreach f,$(call suite_flavors,$(s)),$(s)@$(f))))
+# The sanitizer flavors, for the tests: every suite under asan, the
+# suites with a <suite>_TSAN_FILTER (their threaded cases) under tsan;
+# a flavor whose runtime the compiler lacks is left out (and its tests
+# say SKIP).
+TSAN_SUITES := $(foreach s,$(ALL_SUITES),$(if $($(s)_TSAN_FILTER),$(s)))
+ifneq ($(filter test build-tests,$(MAKECMDGOALS)),)
+san_works = $(shell printf 'int main(void){return 0;}\n' | $(CC) $(SAN_$(1)) -x c - -o /dev/null 2>/dev/null && echo $(1))
+TEST_SAN_FLAVORS := $(foreach f,$(SAN_FLAVORS),$(call san_works,$(f)))
+endif
+san_needed = $(if $(filter asan,$(TEST_SAN_FLAVORS)),$(foreach s,$(ALL_SUITES),$(s)@asan)) \
+	$(if $(filter tsan,$(TEST_SAN_FLAVORS)),$(foreach s,$(TSAN_SUITES),$(s)@tsan))
+NEEDED := $(sort $(foreach s,$(ALL_SUITES),$(foreach f,$(call suite_flavors,$(s)),$(s)@$(f))) $(san_needed))
 USED_FLAVORS := $(sort $(DEFAULT_FLAVOR) $(foreach n,$(NEEDED),$(word 2,$(subst @, ,$(n)))))
 bad_flavors := $(strip $(foreach f,$(USED_FLAVORS),$(if $(CFLAGS_$(f)),,$(f))))
 ifneq ($(bad_flavors),)
@@ -115,7 +137,7 @@ GIT_COMMIT := $(shell c=$$(git rev-parse --short=12 HEAD 2>/dev/null) && \
 	{ git diff --quiet HEAD 2>/dev/null && echo $$c || echo $$c-dirty; } || echo unknown)
 
 sq = $(subst ','\'',$(1))
-flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) ldflags=$(LDFLAGS_$(1)) base=$(BASE_CFLAGS) harness=$(HARNESS_OPT)$(if $(filter pgo-gen,$(1)), train_seed=$(PGO_TRAIN_SEED))
+flavor_flags = cc=$(call fcc,$(1)) cxx=$(call fcxx,$(1)) cflags=$(CFLAGS_$(1)) ldflags=$(LDFLAGS_$(1)) base=$(BASE_CFLAGS) harness=$(HARNESS_OPT) $(SAN_$(1))$(if $(filter pgo-gen,$(1)), train_seed=$(PGO_TRAIN_SEED))
 # Rewrites $(1) with the output of command $(2), keeping the file (and its
 # mtime) when nothing changed: git's trick for flag stamps.
 write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
@@ -125,7 +147,7 @@ write_if_changed = @mkdir -p $(dir $(1)); { $(2); } > $(1).tmp; \
 buildinfo_cmd = printf '\#define %s "%s"\n' \
 	BENCH_FLAVOR '$(1)' \
 	BENCH_CFLAGS '$(call sq,$(CFLAGS_$(1)))' \
-	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS))' \
+	BENCH_HARNESS_CFLAGS '$(call sq,$(HARNESS_OPT) $(BASE_CFLAGS) $(SAN_$(1)))' \
 	BENCH_CC '$(call sq,$(call fcc,$(1)))' \
 	BENCH_GIT_COMMIT '$(GIT_COMMIT)' \
 	BENCH_PGO_TRAINING '$(if $(filter pgo,$(1)),$(call sq,$(pgo_training)))' \
@@ -148,12 +170,12 @@ $(BUILD)/$(1)/buildinfo.h: FORCE
 $(BUILD)/$(1)/harness/%.o: harness/%.c $(BUILD)/$(1)/.flags
 	$$(call quiet,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(call fcc,$(1)) $(BASE_CFLAGS) $(HARNESS_OPT) -DBENCH_HAVE_BUILDINFO -MMD -MP -Iharness -I$(BUILD)/$(1) -c $$< -o $$@
+	$(Q)$(call fcc,$(1)) $(BASE_CFLAGS) $(HARNESS_OPT) $(SAN_$(1)) -DBENCH_HAVE_BUILDINFO -MMD -MP -Iharness -I$(BUILD)/$(1) -c $$< -o $$@
 $(BUILD)/$(1)/harness/context.o: $(BUILD)/$(1)/buildinfo.h
 $(BUILD)/$(1)/harness/%.o: harness/%.cc $(BUILD)/$(1)/.flags
 	$$(call quiet,CXX,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(call fcxx,$(1)) $(BASE_CXXFLAGS) $(HARNESS_OPT) -MMD -MP -Iharness -c $$< -o $$@
+	$(Q)$(call fcxx,$(1)) $(BASE_CXXFLAGS) $(HARNESS_OPT) $(SAN_$(1)) -MMD -MP -Iharness -c $$< -o $$@
 $(BUILD)/$(1)/libharness.a: $(patsubst harness/%.c,$(BUILD)/$(1)/harness/%.o,$(HARNESS_C)) $(patsubst harness/%.cc,$(BUILD)/$(1)/harness/%.o,$(HARNESS_CXX))
 	$$(call quiet,AR,$$@)
 	$(Q)rm -f $$@ && ar rcs $$@ $$^
@@ -218,29 +240,34 @@ build: $(BINARIES)
 
 # ---- tests --------------------------------------------------------------
 # Unit tests are TAP programs: tests/unit/*.c (harness) and
-# suites/<suite>/tests/*.c (linked with that suite's objects, O2).
+# suites/<suite>/tests/*.c (linked with that suite's objects), built in
+# the default flavor and, for the sanitizer runs, in asan.
 
 T := $(BUILD)/$(DEFAULT_FLAVOR)
-UNIT_TESTS := $(patsubst tests/unit/%.c,$(T)/tests/%,$(sort $(wildcard tests/unit/*.c)))
-$(T)/tests/%.o: tests/unit/%.c $(T)/.flags
-	$(call quiet,CC,$@)
-	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) -O2 -MMD -MP -Iharness -Itests -DBENCH_SUITE='"unittest"' -c $< -o $@
-$(T)/tests/%: $(T)/tests/%.o $(T)/libharness.a
-	$(call quiet,LINK,$@)
-	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
-
-define suite_test_rules
-$(T)/suites/$(1)/tests/%.o: suites/$(1)/tests/%.c $(T)/.flags | $(call suite_gen,$(1))
+TEST_FLAVORS := $(DEFAULT_FLAVOR) $(filter asan,$(TEST_SAN_FLAVORS))
+define unit_test_rules
+$(BUILD)/$(1)/tests/%.o: tests/unit/%.c $(BUILD)/$(1)/.flags
 	$$(call quiet,CC,$$@)
 	$(Q)mkdir -p $$(@D)
-	$(Q)$(CC) $(BASE_CFLAGS) -O2 $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Itests -Isuites/$(1) -I$(BUILD)/gen/$(1) -c $$< -o $$@
-$(T)/suites/$(1)/tests/%: $(T)/suites/$(1)/tests/%.o $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS_$(1)) -MMD -MP -Iharness -Itests -DBENCH_SUITE='"unittest"' -c $$< -o $$@
+$(BUILD)/$(1)/tests/%: $(BUILD)/$(1)/tests/%.o $(BUILD)/$(1)/libharness.a
 	$$(call quiet,LINK,$$@)
-	$(Q)$(CXX) -pthread -o $$@ $$< $(call suite_objs,$(1),$(DEFAULT_FLAVOR)) $(T)/libharness.a $($(1)_LIBS) $(LIBS)
+	$(Q)$(CXX) -pthread $(LDFLAGS_$(1)) -o $$@ $$< $(BUILD)/$(1)/libharness.a $(LIBS)
 endef
-$(foreach s,$(ALL_SUITES),$(eval $(call suite_test_rules,$(s))))
-SUITE_TESTS := $(foreach s,$(ALL_SUITES),$(patsubst suites/$(s)/tests/%.c,$(T)/suites/$(s)/tests/%,$(sort $(wildcard suites/$(s)/tests/*.c))))
+define suite_test_rules
+$(BUILD)/$(2)/suites/$(1)/tests/%.o: suites/$(1)/tests/%.c $(BUILD)/$(2)/.flags | $(call suite_gen,$(1))
+	$$(call quiet,CC,$$@)
+	$(Q)mkdir -p $$(@D)
+	$(Q)$(CC) $(BASE_CFLAGS) $(CFLAGS_$(2)) $($(1)_CFLAGS) -DBENCH_SUITE='"$(1)"' -MMD -MP -Iharness -Itests -Isuites/$(1) -I$(BUILD)/gen/$(1) -c $$< -o $$@
+$(BUILD)/$(2)/suites/$(1)/tests/%: $(BUILD)/$(2)/suites/$(1)/tests/%.o $(call suite_objs,$(1),$(2)) $(BUILD)/$(2)/libharness.a
+	$$(call quiet,LINK,$$@)
+	$(Q)$(CXX) -pthread $(LDFLAGS_$(2)) -o $$@ $$< $(call suite_objs,$(1),$(2)) $(BUILD)/$(2)/libharness.a $($(1)_LIBS) $(LIBS)
+endef
+$(foreach f,$(TEST_FLAVORS),$(eval $(call unit_test_rules,$(f))) \
+	$(foreach s,$(ALL_SUITES),$(eval $(call suite_test_rules,$(s),$(f)))))
+UNIT_TESTS := $(foreach f,$(TEST_FLAVORS),$(patsubst tests/unit/%.c,$(BUILD)/$(f)/tests/%,$(sort $(wildcard tests/unit/*.c))))
+SUITE_TESTS := $(foreach f,$(TEST_FLAVORS),$(foreach s,$(ALL_SUITES),$(patsubst suites/$(s)/tests/%.c,$(BUILD)/$(f)/suites/$(s)/tests/%,$(sort $(wildcard suites/$(s)/tests/*.c)))))
+SAN_BINARIES := $(foreach n,$(san_needed),$(BUILD)/$(word 2,$(subst @, ,$(n)))/bench_$(word 1,$(subst @, ,$(n))))
 
 # Suites that exist for the tests only (tests/suites/*.c, one binary each):
 # the anomaly guards' drifting benchmark.
@@ -287,17 +314,22 @@ $(T)/tools/%: $(T)/tools/%.o $(T)/libharness.a
 	$(Q)$(CXX) -pthread -o $@ $< $(T)/libharness.a $(LIBS)
 build: $(TOOLS)
 
+include tests/fuzz/fuzz.mk
+
 .PHONY: build-tests
-build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(TEST_SUITES) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat $(TOOLS)
+build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(SAN_BINARIES) $(TEST_SUITES) $(foreach s,$(ALL_SUITES),$(T)/bench_$(s)) $(T)/tools/benchstat $(TOOLS)
 
 # ---- commands -----------------------------------------------------------
 
 PROFILE ?= quick
 export PROFILE SUITES FLAVORS BUILD BASELINE ROUNDS REPS SYNC_DIR RESULTS
 
-.PHONY: run test aa deps list clean print-plan list-suites
+.PHONY: run test aa deps list clean print-plan list-suites list-tsan
 list-suites:
 	@echo $(ALL_SUITES)
+# Suites run under ThreadSanitizer, each with its filter: "suite<TAB>regex".
+list-tsan:
+	@$(foreach s,$(TSAN_SUITES),printf '%s\t%s\n' $(s) '$($(s)_TSAN_FILTER)';)
 # What scripts/run runs: "suite flavor binary interleave" per line, where
 # interleave (yes/no, suite.mk's <suite>_INTERLEAVE) says whether Google
 # Benchmark may interleave the repetitions of its benchmarks in random

@@ -12,6 +12,7 @@
  * `for (auto _ : state)` loop costs; the per-iteration form adds one call.
  */
 #include "gbshim.h"
+#include "args.h"
 #include "context.h"
 #include "counters.h"
 #include "guard.h"
@@ -923,41 +924,23 @@ bool starts(const char *s, const char *prefix, const char **val)
 }
 
 /*
- * --bench_cpu=N[,M...] into cpu_list; every CPU must be one the process
- * may use. 0, or -1 after saying why on stderr.
+ * Every CPU of --bench_cpu must be one the process may use. 0, or -1
+ * after saying why on stderr.
  */
-int parse_cpu_list(const char *v)
+int check_cpu_list(const struct bench_args *a, const char *v)
 {
 	char allowed[256];
-	const char *p = v;
 
 	topo_cpus_allowed(allowed, sizeof(allowed));
 	cpu_list.clear();
-	while (*p) {
-		char *end;
-		long c;
-
-		errno = 0;
-		c = strtol(p, &end, 10);
-		if (end == p || errno || c < 0 || c > 65535 ||
-		    (*end && *end != ',') || (*end == ',' && !end[1])) {
-			fprintf(stderr, "error: bad CPU list '%s' for "
-				"--bench_cpu (want N[,M...], e.g. 1 or 2,3)\n",
-				v);
-			return -1;
-		}
-		if (!topo_cpu_allowed((int)c)) {
-			fprintf(stderr, "error: --bench_cpu=%s: CPU %ld is not "
+	for (int i = 0; i < a->ncpus; i++) {
+		if (!topo_cpu_allowed(a->cpus[i])) {
+			fprintf(stderr, "error: --bench_cpu=%s: CPU %d is not "
 				"one this process may run on (allowed: %s)\n",
-				v, c, allowed);
+				v, a->cpus[i], allowed);
 			return -1;
 		}
-		cpu_list.push_back((int)c);
-		p = *end ? end + 1 : end;
-	}
-	if (cpu_list.empty()) {
-		fprintf(stderr, "error: --bench_cpu needs at least one CPU\n");
-		return -1;
+		cpu_list.push_back(a->cpus[i]);
 	}
 	return 0;
 }
@@ -1175,86 +1158,46 @@ extern "C" int bench_main(int argc, char **argv)
 {
 	std::vector<char *> args;
 	std::vector<std::string> injected;
-	bool list = false, pin_given = false;
-	char allowed[256];
-	const char *v;
+	struct bench_args ba;
+	bool list;
+	char allowed[256], err[512];
 	int n;
 
-	args.push_back(argv[0]);
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-
-		if (starts(a, "--bench_profile=", &v)) {
-			if (!strcmp(v, "test"))
-				profile = BENCH_PROFILE_TEST;
-			else if (!strcmp(v, "quick"))
-				profile = BENCH_PROFILE_QUICK;
-			else if (!strcmp(v, "full"))
-				profile = BENCH_PROFILE_FULL;
-			else {
-				fprintf(stderr, "error: unknown profile '%s' "
-					"(valid: test quick full)\n", v);
-				return 2;
-			}
-		} else if (starts(a, "--bench_pin=", &v)) {
-			if (strcmp(v, "0") && strcmp(v, "1")) {
-				fprintf(stderr, "error: --bench_pin=%s: want 0 "
-					"or 1\n", v);
-				return 2;
-			}
-			pinning = !strcmp(v, "1");
-			pin_given = true;
-		} else if (starts(a, "--bench_cpu=", &v)) {
-			if (parse_cpu_list(v))
-				return 2;
-		} else if (starts(a, "--bench_seed=", &v)) {
-			char *end;
-
-			seed = strtoull(v, &end, 0);
-			if (!*v || *end) {
-				fprintf(stderr, "error: bad seed '%s'\n", v);
-				return 2;
-			}
-		} else if (starts(a, "--bench_data_dir=", &v)) {
-			struct stat sb;
-
-			if (stat(v, &sb) || !S_ISDIR(sb.st_mode) ||
-			    access(v, W_OK)) {
-				fprintf(stderr, "error: data directory '%s' is "
-					"not a writable directory\n", v);
-				return 2;
-			}
-			data_dir = v;
-		} else if (starts(a, "--bench_caches=", &v)) {
-			char err[512];
-
-			/* One calibration for the whole run (tools/calibrate). */
-			if (topo_load_caches(v, err, sizeof(err))) {
-				fprintf(stderr, "error: --bench_caches: %s\n",
-					err);
-				return 2;
-			}
-		} else if (!strcmp(a, "--bench_list")) {
-			list = true;
-		} else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+	if (bench_args_parse(argc, argv, &ba, err, sizeof(err))) {
+		fprintf(stderr, "error: %s\n", err);
+		if (!strncmp(err, "unknown harness option", 22))
 			usage_extra();
-			args.push_back(argv[i]);
-		} else if (!strncmp(a, "--bench_", 8)) {
-			fprintf(stderr, "error: unknown harness option '%s'\n",
-				a);
-			usage_extra();
-			return 2;
-		} else {
-			args.push_back(argv[i]);
-		}
+		bench_args_free(&ba);
+		return 2;
 	}
-	if (!cpu_list.empty()) {
-		if (pin_given && !pinning) {
-			fprintf(stderr, "error: --bench_cpu pins threads; it "
-				"cannot go with --bench_pin=0\n");
+	if (ba.help)
+		usage_extra();
+	profile = (enum bench_profile)ba.profile;
+	pinning = ba.pinning;
+	seed = ba.seed;
+	list = ba.list;
+	args.assign(ba.pass, ba.pass + ba.npass);
+	bench_args_free(&ba);
+	if (ba.ncpus &&
+	    check_cpu_list(&ba, flag_value(argc, argv, "--bench_cpu=", "").c_str()))
+		return 2;
+	if (ba.data_dir) {
+		struct stat sb;
+
+		if (stat(ba.data_dir, &sb) || !S_ISDIR(sb.st_mode) ||
+		    access(ba.data_dir, W_OK)) {
+			fprintf(stderr, "error: data directory '%s' is not a "
+				"writable directory\n", ba.data_dir);
 			return 2;
 		}
-		pinning = 1;
+		data_dir = ba.data_dir;
+	}
+	if (ba.caches) {
+		/* One calibration for the whole run (tools/calibrate). */
+		if (topo_load_caches(ba.caches, err, sizeof(err))) {
+			fprintf(stderr, "error: --bench_caches: %s\n", err);
+			return 2;
+		}
 	}
 
 	/* Profile defaults, unless the command line says otherwise. */

@@ -26,8 +26,10 @@ static double *sorted_copy(const double *v, int n)
 {
 	double *c = xmalloc(sizeof(*c) * (size_t)(n > 0 ? n : 1));
 
-	memcpy(c, v, sizeof(*c) * (size_t)(n > 0 ? n : 0));
-	qsort(c, (size_t)(n > 0 ? n : 0), sizeof(*c), cmp_double);
+	if (n > 0) {	/* v may be NULL when empty */
+		memcpy(c, v, sizeof(*c) * (size_t)n);
+		qsort(c, (size_t)n, sizeof(*c), cmp_double);
+	}
 	return c;
 }
 

@@ -2,13 +2,35 @@
 # smoke.sh SUITE - run a suite binary at the test profile and check what it
 # produced: it exits 0, every benchmark it lists ran or was skipped with a
 # reason, none failed, its JSON merges into a run.json that validates, its
-# claims file evaluates, its plots draw, and it left no files behind.
+# claims file evaluates, its plots draw, it left no files behind and no
+# system setting changed (tests/lib/settings.sh).
+#
+# FLAVOR (default O2) picks the build; under the sanitizer flavors (asan,
+# tsan: bench.mk) the run must also end with no sanitizer report, and
+# FILTER (a --benchmark_filter regex; tsan: the suite's TSAN_FILTER)
+# limits which benchmarks must have run. A flavor that was not built
+# because the compiler lacks its runtime is a SKIP.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 2
 . tests/lib/tap.sh
+. tests/lib/settings.sh
 
 suite=${1:?usage: smoke.sh SUITE}
-bin=$BUILD/O2/bench_$suite
+flavor=${FLAVOR:-O2}
+filter=${FILTER:-}
+bin=$BUILD/$flavor/bench_$suite
+fargs=()
+[ -n "$filter" ] && fargs=(--benchmark_filter="$filter")
+san_run() { "$@"; }
+case $flavor in
+asan | tsan)
+	if [ ! -x "$bin" ]; then
+		why=$(tests/lib/san-probe.sh "$flavor")
+		skip_all "$suite under $flavor: ${why:-not built}"
+	fi
+	. tests/lib/san.sh
+	;;
+esac
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 run=$work/run
@@ -16,14 +38,25 @@ data=$work/data
 mkdir -p "$run/raw" "$run/logs" "$data"
 
 ok -x "$bin" "$suite: binary built"
-"$bin" --bench_profile=test --bench_data_dir="$data" \
+log=$run/logs/$suite-O2.log
+settings_before "$work"
+san_run "$bin" --bench_profile=test --bench_data_dir="$data" "${fargs[@]}" \
 	--benchmark_out="$run/raw/$suite-O2.json" --benchmark_out_format=json \
-	>"$run/logs/$suite-O2.log" 2>&1
+	>"$log" 2>&1
 rc=$?
 is "$rc" 0 "$suite: exits 0 at the test profile"
-[ $rc -ne 0 ] && tail -20 "$run/logs/$suite-O2.log" | sed 's/^/#   /'
+[ $rc -ne 0 ] && tail -20 "$log" | sed 's/^/#   /'
+if [ "$flavor" = asan ] || [ "$flavor" = tsan ]; then
+	reports=$(san_reports "$log")
+	is "$reports" "" "$suite: no $flavor report"
+	[ -n "$reports" ] && san_excerpt "$log"
+fi
 
-listed=$("$bin" --bench_list --bench_profile=test | cut -f1 | sort)
+changed=$(settings_changed "$work")
+is "$changed" "" "$suite: no system setting changed (sysctls, hugetlb, THP, cpufreq)"
+
+listed=$("$bin" --bench_list --bench_profile=test 2>/dev/null | cut -f1 |
+	{ if [ -n "$filter" ]; then grep -E "$filter"; else cat; fi; } | sort)
 ok -n "$listed" "$suite: lists its benchmarks"
 jq -nc --arg s "$suite" --argjson rc "$rc" \
 	'{suite: $s, flavor: "O2", status: (if $rc == 0 then "ok" else "failed" end),

@@ -92,6 +92,8 @@ char *sel_regex(const char *pat, int *pick);
 struct bench *run_find(struct run *r, const char *flavor, const char *name);
 const char *jstr(json_t *o, const char *k, const char *def);
 double jnum(json_t *o, const char *k, double def);
+/* A number that fits an int (truncated), else def. */
+int jint(json_t *o, const char *k, int def);
 /* The metric "auto" resolves to cpu_time or real_time per benchmark. */
 const char *bench_metric(const struct bench *b, const char *metric);
 int metric_is_time(const char *metric);
@@ -165,10 +167,19 @@ int compare_runs(struct run *a, struct run *b, json_t *report, int print);
 
 /* claims.c, for aa: verdicts of every claim file on one run */
 json_t *claims_eval(struct run *r, int nfiles, char **files, int *err);
+/* One parsed claims file's verdicts appended to out; 0, or -1 said why. */
+int claims_eval_doc(struct run *r, json_t *doc, const char *file, json_t *out);
 /* guards.c, for claims and compare: the guards of the claims files */
 int guards_apply(struct run *r, int nfiles, char **files, json_t *report);
 /* Writes the marks into the run's entries and its "guards" record. */
 void guards_mark(struct run *r, json_t *report);
+
+/* merge.c: a raw Google Benchmark file's text, its non-finite numbers
+ * nulled and a cut-off end salvaged (notes[] says what was done); NULL
+ * if nothing could be read. */
+json_t *raw_repair(const char *text, size_t len, json_t *notes);
+/* Adds suite, flavor, round, rerun, status and base_name to an entry. */
+void merge_annotate(json_t *e, json_t *rec);
 
 /* Writes a document to a temporary name beside path, then renames it. */
 int json_write_atomic(json_t *doc, const char *path);

@@ -568,15 +568,59 @@ static json_t *verdict_json(json_t *doc, json_t *c, const char *kind,
 	return o;
 }
 
+int claims_eval_doc(struct run *r, json_t *doc, const char *file, json_t *out)
+{
+	json_t *list = json_object_get(doc, "claims"), *c;
+	size_t i;
+
+	if (!json_is_array(list)) {
+		fprintf(stderr, "error: %s has no \"claims\" array\n", file);
+		return -1;
+	}
+	json_array_foreach(list, i, c) {
+		const char *kind = jstr(c, "kind", "compare");
+		struct verdict vd;
+
+		memset(&vd, 0, sizeof(vd));
+		vd.p = NAN;
+		vd.min = -INFINITY;
+		vd.max = INFINITY;
+		vd.v = "invalid";
+		if (!json_is_string(json_object_get(c, "id")) ||
+		    !json_is_string(json_object_get(c, "claim")))
+			snprintf(vd.detail, sizeof(vd.detail),
+				 "a claim needs an id and a claim text");
+		else if (!strcmp(kind, "compare"))
+			eval_compare(r, c, &vd);
+		else if (!strcmp(kind, "value"))
+			eval_value(r, c, &vd);
+		else if (!strcmp(kind, "geomean"))
+			eval_flavors(r, c, &vd, 0);
+		else if (!strcmp(kind, "any"))
+			eval_flavors(r, c, &vd, 1);
+		else if (!strcmp(kind, "text_size"))
+			eval_text_size(r, c, &vd);
+		else
+			snprintf(vd.detail, sizeof(vd.detail),
+				 "unknown kind '%s'", kind);
+		if (!strcmp(vd.v, "invalid")) {
+			fprintf(stderr, "error: %s: claim %s: %s\n", file,
+				jstr(c, "id", "?"), vd.detail);
+			return -1;
+		}
+		json_array_append_new(out, verdict_json(doc, c, kind, &vd));
+	}
+	return 0;
+}
+
 json_t *claims_eval(struct run *r, int nfiles, char **files, int *err)
 {
 	json_t *out = json_array();
 
 	*err = 0;
-	for (int f = 0; f < nfiles; f++) {
+	for (int f = 0; f < nfiles && !*err; f++) {
 		json_error_t jerr;
-		json_t *doc = json_load_file(files[f], 0, &jerr), *list, *c;
-		size_t i;
+		json_t *doc = json_load_file(files[f], 0, &jerr);
 
 		if (!doc) {
 			fprintf(stderr, "error: cannot read %s: %s (line %d)\n",
@@ -584,51 +628,8 @@ json_t *claims_eval(struct run *r, int nfiles, char **files, int *err)
 			*err = 1;
 			break;
 		}
-		list = json_object_get(doc, "claims");
-		if (!json_is_array(list)) {
-			fprintf(stderr, "error: %s has no \"claims\" array\n",
-				files[f]);
-			json_decref(doc);
-			*err = 1;
-			break;
-		}
-		json_array_foreach(list, i, c) {
-			const char *kind = jstr(c, "kind", "compare");
-			struct verdict vd;
-
-			memset(&vd, 0, sizeof(vd));
-			vd.p = NAN;
-			vd.min = -INFINITY;
-			vd.max = INFINITY;
-			vd.v = "invalid";
-			if (!json_is_string(json_object_get(c, "id")) ||
-			    !json_is_string(json_object_get(c, "claim")))
-				snprintf(vd.detail, sizeof(vd.detail),
-					 "a claim needs an id and a claim text");
-			else if (!strcmp(kind, "compare"))
-				eval_compare(r, c, &vd);
-			else if (!strcmp(kind, "value"))
-				eval_value(r, c, &vd);
-			else if (!strcmp(kind, "geomean"))
-				eval_flavors(r, c, &vd, 0);
-			else if (!strcmp(kind, "any"))
-				eval_flavors(r, c, &vd, 1);
-			else if (!strcmp(kind, "text_size"))
-				eval_text_size(r, c, &vd);
-			else
-				snprintf(vd.detail, sizeof(vd.detail),
-					 "unknown kind '%s'", kind);
-			if (!strcmp(vd.v, "invalid")) {
-				fprintf(stderr, "error: %s: claim %s: %s\n",
-					files[f], jstr(c, "id", "?"), vd.detail);
-				*err = 1;
-				break;
-			}
-			json_array_append_new(out, verdict_json(doc, c, kind, &vd));
-		}
+		*err = claims_eval_doc(r, doc, files[f], out) != 0;
 		json_decref(doc);
-		if (*err)
-			break;
 	}
 	return out;
 }

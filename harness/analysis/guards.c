@@ -191,7 +191,8 @@ static int guard_rule(struct run *r, json_t *g, const char *file)
 	if (!strcmp(kind, "rises")) {
 		double tol = jnum(g, "tolerance", 0.1);
 
-		qsort(m, (size_t)n, sizeof(*m), cmp_param);
+		if (n)	/* m is NULL when nothing matched */
+			qsort(m, (size_t)n, sizeof(*m), cmp_param);
 		{
 			struct bench *prev = NULL;
 			double pv = NAN;

@@ -7,6 +7,7 @@
 #include "analysis.h"
 #include "util.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +24,14 @@ double jnum(json_t *o, const char *k, double def)
 	json_t *v = json_object_get(o, k);
 
 	return json_is_number(v) ? json_number_value(v) : def;
+}
+
+int jint(json_t *o, const char *k, int def)
+{
+	double d = jnum(o, k, NAN);
+
+	/* A value out of int's range (or not a number) is the default. */
+	return d >= INT_MIN && d <= INT_MAX ? (int)d : def;
 }
 
 /* "x/size:4KiB/real_time/threads:2" -> "x/size:4KiB" */
@@ -97,14 +106,14 @@ static int entry_round(json_t *e)
 {
 	json_t *v = json_object_get(e, "round");
 
-	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	return json_is_integer(v) ? jint(e, "round", 0) : 0;
 }
 
 static int entry_rep(json_t *e)
 {
 	json_t *v = json_object_get(e, "repetition_index");
 
-	return json_is_integer(v) ? (int)json_integer_value(v) : 0;
+	return json_is_integer(v) ? jint(e, "repetition_index", 0) : 0;
 }
 
 static void append(struct bench *b, json_t *e)
@@ -206,7 +215,7 @@ int run_from_root(struct run *r, json_t *root, const char *path)
 				b->real_time = strcmp(jstr(e, "timed_on", ""),
 						      "cpu_time") != 0;
 			b->has_param = parse_param(e, b->base, &b->param);
-			b->threads = (int)jnum(e, "threads", 1);
+			b->threads = jint(e, "threads", 1);
 			b->status = "ok";
 			add_flavor(r, flavor);
 		}

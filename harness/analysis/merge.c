@@ -202,23 +202,18 @@ fail:
 	return NULL;
 }
 
-/* The raw file of one record, repaired; notes[] says what was done. */
-static json_t *read_raw(const char *path, json_t *notes)
+json_t *raw_repair(const char *text, size_t len, json_t *notes)
 {
-	size_t len;
-	char *s = slurp(path, &len), note[256], *fixed;
+	char note[256], *s;
 	json_t *doc;
 	int bad, kept;
 
-	if (!s || !len) {
-		free(s);
+	if (!len) {
 		json_array_append_new(notes, json_string(
 			"no output file: the binary wrote no results"));
 		return NULL;
 	}
-	fixed = null_nonfinite(s, &len, &bad);
-	free(s);
-	s = fixed;
+	s = null_nonfinite(text, &len, &bad);
 	if (bad) {
 		snprintf(note, sizeof(note),
 			 "replaced %d NaN/Infinity values with null", bad);
@@ -241,6 +236,17 @@ static json_t *read_raw(const char *path, json_t *notes)
 	snprintf(note, sizeof(note), "output was cut short (crashed or "
 		 "stopped): kept %d complete benchmark entries", kept);
 	json_array_append_new(notes, json_string(note));
+	return doc;
+}
+
+/* The raw file of one record, repaired; notes[] says what was done. */
+static json_t *read_raw(const char *path, json_t *notes)
+{
+	size_t len = 0;
+	char *s = slurp(path, &len);
+	json_t *doc = raw_repair(s ? s : "", s ? len : 0, notes);
+
+	free(s);
 	return doc;
 }
 
@@ -284,9 +290,9 @@ static json_t *param_of(const char *base)
  * Google Benchmark file from elsewhere gets them from its names, the only
  * place a name is read back.
  */
-static void annotate(json_t *e, json_t *rec)
+void merge_annotate(json_t *e, json_t *rec)
 {
-	int round = (int)jnum(rec, "round", 0);
+	int round = jint(rec, "round", 0);
 
 	json_object_set(e, "suite", json_object_get(rec, "suite"));
 	json_object_set(e, "flavor", json_object_get(rec, "flavor"));
@@ -437,7 +443,7 @@ int cmd_merge(int argc, char **argv)
 		json_array_foreach(entries, i, e) {
 			if (!json_is_object(e))
 				continue;
-			annotate(e, rec);
+			merge_annotate(e, rec);
 			json_array_append(mine, e);
 			json_array_append(benchmarks, e);
 		}

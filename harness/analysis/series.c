@@ -82,7 +82,8 @@ static struct point *select_points(struct run *r, const char *re_text,
 		free(v);
 	}
 	regfree(&re);
-	qsort(p, (size_t)*n, sizeof(*p), cmp_point);
+	if (*n)	/* p is NULL when nothing matched */
+		qsort(p, (size_t)*n, sizeof(*p), cmp_point);
 	return p;
 }
 
@@ -267,7 +268,8 @@ int cmd_knees(int argc, char **argv)
 		return rc;
 	out = json_array();
 	/* One curve per flavor and series (the name less its argument). */
-	qsort(p, (size_t)n, sizeof(*p), cmp_series_point);
+	if (n)
+		qsort(p, (size_t)n, sizeof(*p), cmp_series_point);
 	for (int i = 0, j; i < n; i = j) {
 		const char *slash = strrchr(p[i].b->base, '/');
 		json_t *o, *pts = json_array();

@@ -14,9 +14,16 @@
 #	pl_svg chase "Latency of a dependent load" <<GP
 #	set logscale xy 2
 #	$(pl_cache_marks)
-#	plot "$(pl_data chase)" using 1:2:3:4 with yerrorlines title "4 KiB pages"
+#	plot $(pl_q "$(pl_data chase)") using 1:2:3:4 with yerrorlines title "4 KiB pages"
 #	GP
 #	pl_caption chase "Each point is the median of the repetitions; ..."
+#
+# Results are untrusted (docs/security.md): gnuplot runs `backquoted`
+# text in double-quoted strings as a shell command, so every string that
+# comes from a run (a name, a label, a flavor) or a path reaches gnuplot
+# through pl_q (a single-quoted literal) or a data file, never pasted
+# between double quotes. A plot that fails leaves OUTDIR/<suite>-WHAT.failed
+# with gnuplot's message, which the report shows where the figure would be.
 
 PL_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=common.sh
@@ -53,6 +60,30 @@ pl_jq() {
 	jq -r -L "$PL_LIB" --slurpfile series "$s" "$@" "$f" "$PL_RUN"
 }
 
+# pl_q TEXT: TEXT as a gnuplot single-quoted string, in which nothing is
+# expanded (no `command`, no @macro, no \ escape): quotes doubled, control
+# characters (a newline would end the command) made spaces.
+pl_q() {
+	local s=${1//[[:cntrl:]]/ }
+	printf "'%s'" "${s//\'/\'\'}"
+}
+
+# pl_re TEXT: TEXT as a regular expression matching it literally.
+pl_re() {
+	printf '%s' "$1" | sed -z 's/[][\\.^$*+?(){}|/]/\\&/g'
+}
+
+# pl_name TEXT: TEXT made safe for a file name (letters, digits and _.+-;
+# anything else, "/" included, becomes "_"); a name changed so gets its
+# checksum, so that two names never make one file.
+pl_name() {
+	local s=${1//[^A-Za-z0-9_.+-]/_}
+	if [ "$s" != "$1" ] || [ ${#s} -gt 80 ]; then
+		s="${s:0:60}-$(printf '%s' "$1" | cksum | cut -d' ' -f1)"
+	fi
+	printf '%s' "$s"
+}
+
 # pl_data WHAT: path of the data file for plot WHAT.
 pl_data() {
 	printf '%s/data/%s-%s.tsv' "$PL_OUT" "$PL_SUITE" "$1"
@@ -67,11 +98,14 @@ pl_has_data() {
 # OUTDIR/<suite>-WHAT.svg. Fails (and says so) if gnuplot does.
 pl_svg() {
 	local svg="$PL_OUT/$PL_SUITE-$1.svg" title=$2 log
+	# A title made from a run's strings is cut to stay a title.
+	[ ${#title} -le 200 ] || title="${title:0:199}…"
 	log=$(mktemp)
+	rm -f "$PL_OUT/$PL_SUITE-$1.failed"
 	{
 		printf 'set terminal svg size 960,540 dynamic enhanced font "Helvetica,12" background rgb "#ffffff"\n'
-		printf 'set output "%s"\n' "$svg.tmp"
-		printf 'set title "%s" noenhanced\n' "$title"
+		printf 'set output %s\n' "$(pl_q "$svg.tmp")"
+		printf 'set title %s noenhanced\n' "$(pl_q "$title")"
 		printf 'set datafile separator "\\t"\n'
 		printf 'set grid lc rgb "#e0e0e0"\n'
 		printf 'set key top left noenhanced\n'
@@ -86,7 +120,8 @@ pl_svg() {
 	if [ $? -ne 0 ] || [ ! -s "$svg.tmp" ]; then
 		echo "plot: gnuplot failed for $svg:" >&2
 		sed 's/^/  /' "$log" >&2
-		rm -f "$log" "$svg.tmp"
+		{ echo "gnuplot failed:"; head -c 4000 "$log"; } > "$PL_OUT/$PL_SUITE-$1.failed"
+		rm -f "$log" "$svg.tmp" "$svg"
 		return 1
 	fi
 	rm -f "$log"
@@ -108,8 +143,8 @@ pl_cache_marks() {
 		printf 'set arrow from %s, graph 0 to %s, graph 1 nohead dt 2 lc rgb "#888888"\n' \
 			"$(awk -v b="$bytes" -v s="$scale" 'BEGIN { print b / s }')" \
 			"$(awk -v b="$bytes" -v s="$scale" 'BEGIN { print b / s }')"
-		printf 'set label "L%s %s" at %s, graph 0.97 rotate by 90 right font ",9" tc rgb "#666666" offset -0.6,0\n' \
-			"$level" "$human" "$(awk -v b="$bytes" -v s="$scale" 'BEGIN { print b / s }')"
+		printf 'set label %s at %s, graph 0.97 rotate by 90 right font ",9" tc rgb "#666666" offset -0.6,0\n' \
+			"$(pl_q "L$level $human")" "$(awk -v b="$bytes" -v s="$scale" 'BEGIN { print b / s }')"
 	done
 }
 
@@ -123,7 +158,10 @@ pl_bars() {
 	pl_jq 'include "bench"; series($re; $m; $fl) | .[]
 		| [(.base | short) + (if $fl == "" and .flavor != "O2" then " [\(.flavor)]" else "" end),
 		   .median, .min, .max] | @tsv' \
-		--arg re "$re" --arg m "$metric" --arg fl "$flavor" > "$data"
+		--arg re "$re" --arg m "$metric" --arg fl "$flavor" > "$data" || {
+		echo "jq failed on the run's data" > "$PL_OUT/$PL_SUITE-$what.failed"
+		return 1
+	}
 	pl_has_data "$what" || return 0
 	local n yscale
 	n=$(wc -l < "$data")
@@ -131,14 +169,14 @@ pl_bars() {
 	yscale=$(awk -F'\t' 'NR == 1 || $2 < lo { lo = $2 } $2 > hi { hi = $2 }
 		END { print (lo > 0 && hi / lo > 100) ? "set logscale y" : "set yrange [0:*]" }' "$data")
 	pl_svg "$what" "$title" <<GP
-set ylabel "$ylabel"
+set ylabel $(pl_q "$ylabel")
 set style fill solid 0.55 border -1
 set boxwidth 0.7
 set xtics rotate by -40 left font ",9" noenhanced
 set bmargin $(( n > 12 ? 12 : 8 ))
 set key off
 $yscale
-plot "$data" using 0:2:xtic(1) with boxes ls 1, \
+plot $(pl_q "$data") using 0:2:xtic(1) with boxes ls 1, \
      "" using 0:2:3:4 with yerrorbars lc rgb "#333333" pt 0 ps 0
 GP
 }
