@@ -13,11 +13,10 @@
 cd "$(dirname "$0")/../.." || exit 2
 . tests/lib/tap.sh
 
-skip() { ok 1 "# SKIP $1"; done_testing; exit 0; }
-[ "$(id -u)" -eq 0 ] || skip "needs root (network namespaces, sshd)"
-command -v ansible-playbook >/dev/null || skip "ansible is not installed (apt-get install ansible)"
-[ -x /usr/sbin/sshd ] || skip "sshd is not installed (apt-get install openssh-server)"
-command -v ssh-keygen >/dev/null || skip "ssh-keygen is not installed"
+[ "$(id -u)" -eq 0 ] || skip_all "needs root (network namespaces, sshd)"
+command -v ansible-playbook >/dev/null || skip_all "ansible is not installed (apt-get install ansible)"
+[ -x /usr/sbin/sshd ] || skip_all "sshd is not installed (apt-get install openssh-server)"
+command -v ssh-keygen >/dev/null || skip_all "ssh-keygen is not installed"
 
 t0=$(date +%s)
 w=$(mktemp -d)
@@ -47,7 +46,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-ip netns add "$tag-probe" 2>/dev/null || skip "cannot create a network namespace here"
+ip netns add "$tag-probe" 2>/dev/null || skip_all "cannot create a network namespace here"
 ip netns del "$tag-probe"
 # A /24 of 10.213.0.0/16 no interface of this machine uses yet.
 net=
@@ -55,7 +54,7 @@ for i in $(seq 0 40); do
 	x=$(((($$ + i) % 250) + 1))
 	ip -o addr show | grep -q " 10\.213\.$x\." || { net=10.213.$x; break; }
 done
-[ -n "$net" ] || skip "no free 10.213.x.0/24 for the test hosts"
+[ -n "$net" ] || skip_all "no free 10.213.x.0/24 for the test hosts"
 mkdir -p /run/sshd	# sshd's privilege separation folder
 ssh-keygen -q -t ed25519 -N '' -f "$w/client" -C fleet-test
 ssh-keygen -q -t ed25519 -N '' -f "$w/hostkey" -C fleet-test-host
@@ -68,7 +67,7 @@ chmod +x "$w/arm/dpkg"
 host_addr() { echo "$net.$((4 * $1 + 2))"; }
 for k in $(seq 1 $hosts); do
 	ns=$tag-$k
-	ip netns add "$ns" || skip "cannot create namespace $ns"
+	ip netns add "$ns" || skip_all "cannot create namespace $ns"
 	nss+=("$ns")
 	ip link add "$tag-h$k" type veth peer name "$tag-n$k" &&
 		ip link set "$tag-n$k" netns "$ns" &&
@@ -76,7 +75,7 @@ for k in $(seq 1 $hosts); do
 		ip link set "$tag-h$k" up &&
 		ip -n "$ns" addr add "$(host_addr "$k")/30" dev "$tag-n$k" &&
 		ip -n "$ns" link set "$tag-n$k" up &&
-		ip -n "$ns" link set lo up || skip "cannot set up the veth pair of $ns"
+		ip -n "$ns" link set lo up || skip_all "cannot set up the veth pair of $ns"
 	path=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 	[ "$k" -eq 3 ] && path=$w/arm:$path
 	cat >"$w/sshd-$k.conf" <<EOF
@@ -96,7 +95,7 @@ LogLevel ERROR
 EOF
 	ip netns exec "$ns" unshare --uts sh -c \
 		"hostname fleet-host$k && exec /usr/sbin/sshd -f '$w/sshd-$k.conf' -E '$w/sshd-$k.log'" ||
-		skip "sshd did not start in $ns: $(cat "$w/sshd-$k.log" 2>/dev/null)"
+		skip_all "sshd did not start in $ns: $(cat "$w/sshd-$k.log" 2>/dev/null)"
 done
 ssh_opts="-o BatchMode=yes -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o ConnectTimeout=5 -o LogLevel=ERROR"
 for k in $(seq 1 $hosts); do
