@@ -108,7 +108,7 @@ for k in $(seq 1 $hosts); do
 done
 diag "test hosts up after $(($(date +%s) - t0))s"
 
-out=$(MAKEFLAGS= make -s --no-print-directory package SUITES="harness cacheline" \
+out=$(MAKEFLAGS='' make -s --no-print-directory package SUITES="harness cacheline" \
 	BUILD="$BUILD" PACKAGE_OUT="$w/pkg" 2>&1)
 is "$?" 0 "make package for the fleet" || printf '%s\n' "$out" | sed 's/^/#   /'
 pkg=$(ls "$w"/pkg/bench-*.tar.gz)
@@ -190,7 +190,7 @@ recap=$(sed -n '/PLAY RECAP/,$p' <<<"$play")
 ok "$(recap_of host1 | grep -c 'failed=0')" -eq 1 "the host after the unreachable one still ran"
 is "$(ls -d "$res"/*/run.json | wc -l)" $((before + 1)) "and its run is added beside the others"
 diag "fleet test took $(($(date +%s) - t0))s"
-KEEP= cleanup
+KEEP='' cleanup
 sleep 0.5
 is "$(ip netns list | grep -c "^$tag-")" 0 "the test namespaces are gone"
 is "$(ip -o link | grep -c "$tag-")" 0 "and their veths"

@@ -11,7 +11,7 @@ w=$(mktemp -d)
 trap '[ -n "${KEEP:-}" ] || rm -rf "$w"' EXIT
 chmod 755 "$w"
 
-out=$(MAKEFLAGS= make -s --no-print-directory package SUITES="harness syscall" \
+out=$(MAKEFLAGS='' make -s --no-print-directory package SUITES="harness syscall" \
 	BUILD="$BUILD" PACKAGE_OUT="$w/out" 2>&1)
 is "$?" 0 "make package succeeds"
 tarball=$(ls "$w"/out/bench-*-"$(dpkg --print-architecture)".tar.gz 2>/dev/null)
@@ -62,8 +62,8 @@ rc=$?
 is "$rc" 0 "the packaged run succeeds with no compiler on PATH"
 [ $rc -ne 0 ] && printf '%s\n' "$run_out" | tail -20 | sed 's/^/#   /'
 ok ! -e "$w/called" "and never calls make or a compiler"
-pk=$(ls -d "$res"/*/ | grep -v "^$local_run\$" | head -1)
-pk=${pk%/}
+pk=
+for d in "$res"/*/; do [ "$d" != "$local_run" ] && pk=${d%/}; done
 r=$pk/run.json
 check "its run.json validates" scripts/validate "$r"
 is "$(jq -r .status "$r")" complete "its status is complete"
