@@ -322,6 +322,9 @@ build-tests: $(UNIT_TESTS) $(SUITE_TESTS) $(SAN_BINARIES) $(TEST_SUITES) $(forea
 # ---- commands -----------------------------------------------------------
 
 PROFILE ?= quick
+# make run, aa and test build on every CPU unless -j was given: the build
+# is not what they measure.
+BUILD_JOBS = $(if $(filter -j%,$(MAKEFLAGS)),,-j$(shell nproc 2>/dev/null || echo 1))
 export PROFILE SUITES FLAVORS BUILD BASELINE ROUNDS REPS SYNC_DIR RESULTS
 
 .PHONY: run test aa deps list clean print-plan list-suites list-tsan
@@ -345,19 +348,19 @@ deps:
 run:
 	$(Q)scripts/deps
 	$(Q)scripts/setup
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory $(BUILD_JOBS) build
 	$(Q)scripts/run $(ARGS)
 
 # The A/A self-test: the same binaries run twice and compared (scripts/aa).
 aa:
 	$(Q)scripts/deps
 	$(Q)scripts/setup
-	$(Q)$(MAKE) --no-print-directory build
+	$(Q)$(MAKE) --no-print-directory $(BUILD_JOBS) build
 	$(Q)scripts/aa $(ARGS)
 
 test:
 	$(Q)scripts/deps --test
-	$(Q)$(MAKE) --no-print-directory build build-tests
+	$(Q)$(MAKE) --no-print-directory $(BUILD_JOBS) build build-tests
 	$(Q)scripts/test
 
 list:
