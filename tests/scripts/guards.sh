@@ -24,6 +24,14 @@ jq '(.benchmarks[] | select(.run_name == "s/g/steady")) |= (.real_time *= 1.6 | 
 	"$w/run.json" > "$w/rt.json"
 jq '(.benchmarks[] | select(.run_name == "s/g/steady")) |= (.guard_invol_cs = 200 | .iterations = 10000000)' \
 	"$w/run.json" > "$w/pre.json"
+# The same switches in a loop that blocks by design, and in one whose
+# threads fill every CPU: not judged as preemption.
+jq '(.benchmarks[] | select(.run_name == "s/g/steady")) |= (.guard_vol_cs = 20000)' \
+	"$w/pre.json" > "$w/block.json"
+jq '.context.num_cpus = 2 | (.benchmarks[] | select(.run_name == "s/g/steady")) |= (.threads = 2)' \
+	"$w/pre.json" > "$w/fill.json"
+jq '.context.num_cpus = 4 | (.benchmarks[] | select(.run_name == "s/g/steady")) |= (.threads = 2)' \
+	"$w/pre.json" > "$w/nofill.json"
 cat > "$w/claims.json" <<'JSON'
 { "suite": "s", "claims": [],
   "guards": [
@@ -39,6 +47,9 @@ ok "$(u "$w/cont.json" s/g/steady | grep -c '^contended: real time ran 1.60x')" 
 	"real time far above CPU time is contention"
 ok -z "$(u "$w/rt.json" s/g/steady/real_time)" "unless the benchmark is timed on real time (it waits by design)"
 ok "$(u "$w/pre.json" s/g/steady | grep -c '^preempted: ')" -eq 1 "many involuntary context switches are preemption"
+ok -z "$(u "$w/block.json" s/g/steady)" "not in a loop that blocks by design (its wake-ups preempt it)"
+ok -z "$(u "$w/fill.json" s/g/steady)" "nor in one whose threads fill every CPU"
+ok "$(u "$w/nofill.json" s/g/steady | grep -c '^preempted: ')" -eq 1 "but in one that leaves a CPU free"
 ok "$(u "$w/run.json" s/c/size:4096 | grep -c 'contradicts its neighbour.*latency curve rises')" -eq 1 \
 	"a point above a curve that must rise is marked"
 ok "$(u "$w/run.json" s/c/size:8192 | grep -c 'contradicts its neighbour')" -eq 1 "and so is the point below it"
