@@ -42,8 +42,9 @@ pl_init() {
 pl_series() {
 	local f=$PL_OUT/data/series.json
 	if [ ! -s "$f" ] || [ "$PL_RUN" -nt "$f" ]; then
-		benchstat series "$PL_RUN" --match . --metric all |
-			write_atomic "$f" || {
+		benchstat series "$PL_RUN" --match . --metric all > "$f.tmp" &&
+			mv -f "$f.tmp" "$f" || {
+			rm -f "$f.tmp"
 			echo "plot: benchstat series failed for $PL_RUN" >&2
 			return 1
 		}
@@ -51,13 +52,31 @@ pl_series() {
 	printf '%s' "$f"
 }
 
-# pl_jq FILTER [jq options...]: the filter over the run, with bench.jq
-# loaded and benchstat's points as $ARGS.named.series.
+# pl_view: the run as the plots read it (OUTDIR/data/view.json, made
+# once): everything but the repetitions, one entry per benchmark and
+# flavor for its name, fields and counters. The numbers come from
+# pl_series; a run of several MB is parsed once instead of once per query.
+pl_view() {
+	local f=$PL_OUT/data/view.json
+	if [ ! -s "$f" ] || [ "$PL_RUN" -nt "$f" ]; then
+		jq -c '.benchmarks |= ([.[] | select(.run_type == "iteration")]
+			| unique_by([.flavor, .run_name]))' "$PL_RUN" > "$f.tmp" &&
+			mv -f "$f.tmp" "$f" || {
+			rm -f "$f.tmp"
+			echo "plot: cannot read $PL_RUN" >&2
+			return 1
+		}
+	fi
+	printf '%s' "$f"
+}
+
+# pl_jq FILTER [jq options...]: the filter over the run (pl_view), with
+# bench.jq loaded and benchstat's points as $ARGS.named.series.
 pl_jq() {
-	local f=$1 s
+	local f=$1 s v
 	shift
-	s=$(pl_series) || return 1
-	jq -r -L "$PL_LIB" --slurpfile series "$s" "$@" "$f" "$PL_RUN"
+	s=$(pl_series) && v=$(pl_view) || return 1
+	jq -r -L "$PL_LIB" --slurpfile series "$s" "$@" "$f" "$v"
 }
 
 # pl_q TEXT: TEXT as a gnuplot single-quoted string, in which nothing is

@@ -33,9 +33,14 @@ is "$(jq -r .status "$first/run.json")" complete "the run is complete"
 ok "$(find "$first" -name '*.tmp*' -o -name '*.part' | wc -l)" -eq 0 "no temporary files are left"
 
 sum1=$(cat "$first"/run.json "$first"/raw/* | sha256sum)
-scripts/run >/dev/null 2>&1
+# The second run names its results folder relative to the tree, as
+# `make run` does (results/): every plot is still drawn.
+RESULTS=$(realpath --relative-to="$PWD" "$RESULTS") scripts/run >/dev/null 2>&1
 is "$(ls -d "$RESULTS"/*/ | wc -l)" 2 "a second run makes a second folder"
 is "$(cat "$first"/run.json "$first"/raw/* | sha256sum)" "$sum1" "and leaves the first one as it was"
+second=$(ls -d "$RESULTS"/*/ | grep -v "^$first/$" | head -1)
+ok "$(ls "$second"plots/*.svg 2>/dev/null | wc -l)" -ge 1 "a results path relative to the tree gets its plots"
+is "$(ls "$second"plots/*.failed 2>/dev/null | wc -l)" 0 "and none failed"
 
 fails "an unknown suite is refused with exit 2" 2 env SUITES=nosuch scripts/run
 ok "$(SUITES=nosuch scripts/run 2>&1 | grep -c 'valid: .*harness')" -ge 1 "listing the valid suites"
