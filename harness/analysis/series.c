@@ -104,6 +104,19 @@ static json_t *point_json(const struct point *pt, const char *metric)
 	json_object_set_new(o, "metric", json_string(m));
 	if (b->has_param)
 		json_object_set_new(o, "param", json_real(b->param));
+	/* The structure the shim wrote, so that no plot parses names. */
+	if (b->n) {
+		static const char *const keys[] = { "family", "case", NULL };
+		json_t *pr = json_object_get(b->e[0], "param");
+
+		for (int i = 0; keys[i]; i++)
+			if (json_is_string(json_object_get(b->e[0], keys[i])))
+				json_object_set(o, keys[i],
+					json_object_get(b->e[0], keys[i]));
+		if (b->has_param && json_is_string(json_object_get(pr, "name")))
+			json_object_set(o, "param_name",
+					json_object_get(pr, "name"));
+	}
 	for (int i = 0; i < nr; i++)
 		logs &= rm[i] > 0;
 	for (int i = 0; logs && i < nr; i++)

@@ -41,7 +41,7 @@ def samples($re; $m; $fl):
 
 # The points the plots draw, one per benchmark (and flavor) whose name
 # matches $re, in flavor $fl when not "": {name, base, suite, flavor,
-# param, median, min, max} of metric $m (times in ns). The numbers are
+# family, case, param, param_name, median, min, max} of metric $m (times in ns). The numbers are
 # benchstat's (`benchstat series RUN --match . --metric all`, passed to jq
 # as --slurpfile series: pl_jq does it); the filter only selects.
 def series($re; $m; $fl):
@@ -49,7 +49,8 @@ def series($re; $m; $fl):
 	 | select(((.name | test($re)) or (.base_name | test($re)))
 		  and ($fl == "" or .flavor == $fl))
 	 | .metrics[$m] as $v | select($v != null)
-	 | {name, base: .base_name, suite, flavor, param: (.param // null),
+	 | {name, base: .base_name, suite, flavor, family, case,
+	    param: (.param // null), param_name,
 	    median: $v.median, min: $v.min, max: $v.max, n: $v.n}]
 	| sort_by(.param, .name);
 

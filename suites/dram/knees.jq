@@ -13,17 +13,6 @@
 # The knees near a cache of $bytes.
 def near($bytes): map(select($bytes / 2 <= .to_size and .from_size <= 2 * $bytes));
 
-# Bytes from a size written as the harness writes it (4KiB, 1536B).
-def parse_bytes:
-	capture("^(?<n>[0-9]+)(?<u>B|KiB|MiB|GiB|TiB)$")
-	| (.n | tonumber) * ({"B": 1, "KiB": 1024, "MiB": 1048576,
-			     "GiB": 1073741824, "TiB": 1099511627776}[.u]);
-
-# The bytes of a benchmark name's size:<bytes> component, or null.
-def name_size:
-	(capture("/size:(?<s>[0-9]+(B|KiB|MiB|GiB|TiB))(/|$)") | .s | parse_bytes)
-	// null;
-
 def hb:
 	if . >= 1073741824 and (. % 1073741824) == 0 then "\(. / 1073741824)GiB"
 	elif . >= 1048576 and (. % 1048576) == 0 then "\(. / 1048576)MiB"

@@ -82,14 +82,6 @@ ok "$(grep -c 'Knees near no reported cache: 8MiB->16MiB' <<<"$cap")" -eq 1 \
 # holds what benchstat found.
 is "$(cut -f6 "$tmp/good/data/dram-knees.tsv" | head -1 | awk '{ printf "%.2f", $1 }')" \
 	"$(awk 'BEGIN { printf "%.2f", 4 / 1.05 }')" "the knee's ratio is the rise it measured"
-got=$(jq -c -L "$HERE" 'include "knees"; "300MiB", "4KiB", "1536B" | parse_bytes' \
-	<<<'null' | tr '\n' ' ')
-is "$got" "314572800 4096 1536 " "sizes parse as the harness writes them"
-got=$(jq -r -L "$HERE" 'include "knees"; .[] | name_size' <<<'[
-	"dram/alloc/mmap/size:4B/iterations:1", "dram/chase/4k/size:64KiB",
-	"dram/rows/chase_random"]' | tr '\n' ' ')
-is "$got" "4 65536 null " "sizes come from names, whatever follows them"
-
 # Allocation plot from names carrying a suffix after the size.
 extra=$(jq -n '[("malloc", "mmap", "arena") as $k | (4, 64, 2048) as $s
 	| {name: "dram/alloc/\($k)/size:\($s)B/iterations:1",
@@ -107,7 +99,7 @@ is "$(cut -f1,2 "$tmp/alloc/data/dram-alloc-mmap.tsv" | tr '\t\n' ': ')" \
 
 # Backings without root: bars drawn, adjacency said to be unknown.
 extra=$(jq -n '[("chase", "scan") as $f | ("huge", "inorder", "shuffled") as $k
-	| {name: "dram/backing/\($f)/\($k)/size:256MiB",
+	| {name: "dram/backing/\($f)/\($k)/size:256MiB", family: "backing", case: "\($f)/\($k)",
 	   run_name: "dram/backing/\($f)/\($k)/size:256MiB",
 	   run_type: "iteration", suite: "dram", flavor: "O2", status: "ok",
 	   time_unit: "ns", real_time: 150, cpu_time: 150,
