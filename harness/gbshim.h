@@ -126,7 +126,7 @@ struct bench_case {
 	int repetitions;	/* 0: the command line decides */
 	/*
 	 * Seconds per repetition at the quick profile, for a case that
-	 * needs less (or more) than the profile's default of 0.02 s: an
+	 * needs less (or more) than the profile's default of 0.01 s: an
 	 * expensive loop whose figure settles sooner. Scaled with the
 	 * default in the other profiles (full: 10x; test: the test
 	 * profile's 0.001 s whatever the case says); a --benchmark_min_time

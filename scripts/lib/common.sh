@@ -12,6 +12,20 @@ die() { err "$1"; exit "${2:-2}"; }
 # bjq ARGS...: jq with the project's definitions (include "bench") on its path.
 bjq() { jq -L "$BENCH_LIB" "$@"; }
 
+# validate_run FILE: scripts/validate FILE (exit 2 when it fails), unless
+# FILE is byte for byte the run.json scripts/run has just validated: the
+# run passes its sha256 as BENCH_VALIDATED to the plot and report it
+# starts (never read from a results folder), so a quick run checks its
+# 10 MB once instead of once per reader.
+validate_run() {
+	local sum
+	if [ -n "${BENCH_VALIDATED:-}" ]; then
+		sum=$(sha256sum <"$1" | cut -d' ' -f1)
+		[ "$sum" = "$BENCH_VALIDATED" ] && return 0
+	fi
+	"$BENCH_TOP/scripts/validate" "$1" >&2 || exit 2
+}
+
 # The statistics tool, built by bench.mk.
 benchstat() {
 	local bin=${BUILD:-$BENCH_TOP/build}/O2/tools/benchstat

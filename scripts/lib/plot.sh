@@ -41,6 +41,8 @@ pl_init() {
 # per run into OUTDIR/data/series.json; bench.jq's series() reads it).
 pl_series() {
 	local f=$PL_OUT/data/series.json
+	# scripts/plot hands each suite its own points (PL_SERIES).
+	[ -n "${PL_SERIES:-}" ] && [ -s "$PL_SERIES" ] && { printf '%s' "$PL_SERIES"; return 0; }
 	if [ ! -s "$f" ] || [ "$PL_RUN" -nt "$f" ]; then
 		benchstat series "$PL_RUN" --match . --metric all > "$f.tmp" &&
 			mv -f "$f.tmp" "$f" || {
@@ -58,6 +60,8 @@ pl_series() {
 # pl_series; a run of several MB is parsed once instead of once per query.
 pl_view() {
 	local f=$PL_OUT/data/view.json
+	# scripts/plot hands each suite the view of its own benchmarks (PL_VIEW).
+	[ -n "${PL_VIEW:-}" ] && [ -s "$PL_VIEW" ] && { printf '%s' "$PL_VIEW"; return 0; }
 	if [ ! -s "$f" ] || [ "$PL_RUN" -nt "$f" ]; then
 		jq -c '.benchmarks |= ([.[] | select(.run_type == "iteration")]
 			| unique_by([.flavor, .run_name]))' "$PL_RUN" > "$f.tmp" &&
