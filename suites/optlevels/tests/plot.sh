@@ -7,7 +7,7 @@ set -u
 cd "$(dirname "$0")/../../.." || exit 2
 . tests/lib/tap.sh
 . tests/lib/fixtures.sh
-command -v gnuplot >/dev/null || { ok 1 "# SKIP gnuplot is not installed"; done_testing; exit 0; }
+command -v gnuplot >/dev/null || skip_all "gnuplot is not installed"
 
 w=$(mktemp -d)
 trap 'rm -rf "$w"' EXIT

@@ -9,7 +9,7 @@
 set -u
 cd "$(dirname "$0")/../../.." || exit 2
 . tests/lib/tap.sh
-command -v gnuplot >/dev/null || { ok 1 "# SKIP gnuplot is not installed"; done_testing; exit 0; }
+command -v gnuplot >/dev/null || skip_all "gnuplot is not installed"
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 canary=$dir/canary
@@ -70,7 +70,7 @@ ok "$(grep -c '>crossover<' "$dir/plots/zerocopy-recv-cpu.svg")" -eq 0 \
 cap=$(cat "$dir/plots/zerocopy-recv-cpu.caption" 2>/dev/null)
 ok "$(grep -c 'none in the sizes this run swept' <<<"$cap")" -eq 1 \
 	"curves that do not cross say so"
-is "$(cat "$dir/plots/data/zerocopy-syscalls.tsv" 2>/dev/null | tr '\t\n' ' ;')" \
+is "$(tr '\t\n' ' ;' < "$dir/plots/data/zerocopy-syscalls.tsv")" \
 	"copy 16384 16384;recv/splice 32768 -;send/msg_zerocopy - 32768;" \
 	"system calls per family and case, whatever the names say"
 ok ! -s "$dir/plots/data/zerocopy-send-throughput-usendzc.tsv" -a \
