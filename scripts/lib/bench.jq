@@ -54,6 +54,11 @@ def series($re; $m; $fl):
 	    median: $v.median, min: $v.min, max: $v.max, n: $v.n}]
 	| sort_by(.param, .name);
 
+# A point's family and case as its suite's table names them, "/" between
+# ("recv/tcp_zc"; the family alone where the case is ""). Names are not
+# read back: these are the fields the shim wrote.
+def family_case: [.family, .case] | map(select(type == "string" and . != "")) | join("/");
+
 # A benchmark name without its suite ("dram/chase/size:4KiB" -> "chase/size:4KiB").
 def short: sub("^[^/]+/"; "");
 

@@ -19,18 +19,21 @@ raw_entries() {
 
 # mkrun FILE SPEC...: a run.json where each SPEC is "suite|flavor|name|VALUES"
 # (VALUES as for raw_entries) optionally followed by "|counter=value" pairs
-# added to every entry.
+# added to every entry, and by "|STRUCTURE": a JSON object of the fields
+# the shim writes (family, case, param; see st) added to every entry.
 mkrun() {
-	local out=$1 spec suite flavor name vals extra
+	local out=$1 spec suite flavor name vals extra fields
 	shift
 	local tmp
 	tmp=$(mktemp)
 	for spec in "$@"; do
-		IFS='|' read -r suite flavor name vals extra <<<"$spec"
-		raw_entries "$name" "$vals" | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" '
+		IFS='|' read -r suite flavor name vals extra fields <<<"$spec"
+		raw_entries "$name" "$vals" | jq -c --arg s "$suite" --arg f "$flavor" --arg extra "${extra:-}" \
+			--argjson st "${fields:-{\}}" '
 			. + {suite: $s, flavor: $f, status: "ok", base_name: .run_name}
 			+ ($extra | split(",") | map(select(length > 0) | split("=")
-			   | {(.[0]): (.[1] | tonumber)}) | add // {})' >> "$tmp"
+			   | {(.[0]): (.[1] | tonumber)}) | add // {})
+			+ $st' >> "$tmp"
 	done
 	jq -s '{schema: "bench-run/1", run_id: "synthetic", status: "complete",
 		finished: "2026-01-01T00:00:00+00:00", context: {},
@@ -39,6 +42,15 @@ mkrun() {
 			notes: [], benchmarks: 1})),
 		benchmarks: .}' "$tmp" > "$out"
 	rm -f "$tmp"
+}
+
+# st FAMILY CASE [PARAM_NAME VALUE]: the structure fields of one benchmark
+# as the shim writes them, for mkrun's STRUCTURE: a fixture states them
+# instead of leaving them to be read back from its name.
+st() {
+	jq -nc --arg f "$1" --arg c "$2" --arg pn "${3:-}" --arg pv "${4:-}" '
+		{family: $f, case: $c}
+		+ (if $pn == "" then {} else {param: {name: $pn, value: ($pv | tonumber)}} end)'
 }
 
 # harness_raw FILE: a real raw Google Benchmark JSON from the harness suite.

@@ -6,8 +6,11 @@
 # Texts get the payload in front (labels, descriptions, context values,
 # the suites' reasons and notes, run_id, host, the A/A and calibration
 # records); every benchmark is kept and copied once more with the payload
-# in its family, so names, families and the plots' titles and tics carry it
-# too. With few (a 100 kB payload) only one of each kind is planted.
+# in its family and case (and so in its name, as the shim would write
+# it), so names, families, cases and the plots' titles and tics carry it
+# too. The originals keep their structure: the suites' own plots draw
+# from it, and each must still be drawn. With few (a 100 kB payload) only
+# one of each kind is planted.
 
 # Context values the pages print as numbers stay numbers (validate checks).
 def numeric_key: test("_bytes$|^topo_(cores|cpus|numa_nodes|line_size)$|^num_cpus$");
@@ -15,10 +18,12 @@ def plant_context($p):
 	if $few then .cpu_model = $p + (.cpu_model // "") | .host_name = $p
 	else with_entries(if (.value | type) == "string" and (.key | numeric_key | not)
 		then .value = $p + .value else . end) end;
-# A copy of a benchmark entry in the family FAMILY + payload.
+# A copy of a benchmark entry in the family FAMILY + payload, its case
+# CASE + payload.
 def renamed($p):
 	def swap: split("/") | .[1] += $p | join("/");
 	.family = ((.family // "f") + $p)
+	| .case = ((.case // "") + $p)
 	| .name |= swap | .run_name |= swap | .base_name |= (if . then swap else . end);
 
 .run_id = "run" + $p
@@ -33,7 +38,7 @@ def renamed($p):
 | .benchmarks |= (to_entries as $b
 	| ($b | map(.key as $i | .value
 		| if $few and $i > 0 then . else
-		  .label = $p + "; " + (.label // "") | .description = $p | .case = $p end))
+		  .label = $p + "; " + (.label // "") | .description = $p end))
 	  + [$b[] | select(($few | not) or .key == 0) | .value | renamed($p)])
 | .aa = {compared: 10, false_positive_rate: 0.04, flagged: 0, claim_flips: [],
 	 date: $p, passed: true}

@@ -28,7 +28,7 @@ run_json() {
 			| {name: "dram/chase/thp/size:\($p.s | hb)",
 			   run_name: "dram/chase/thp/size:\($p.s | hb)",
 			   run_type: "iteration", suite: "dram", flavor: "O2",
-			   status: "ok", time_unit: "ns",
+			   status: "ok", time_unit: "ns", family: "chase", case: "thp",
 			   param: {name: "size", value: $p.s},
 			   real_time: ($p.ns * .), cpu_time: ($p.ns * .)}]
 			+ $extra)}' > "$out"
@@ -87,6 +87,7 @@ extra=$(jq -n '[("malloc", "mmap", "arena") as $k | (4, 64, 2048) as $s
 	| {name: "dram/alloc/\($k)/size:\($s)B/iterations:1",
 	   run_name: "dram/alloc/\($k)/size:\($s)B/iterations:1",
 	   run_type: "iteration", suite: "dram", flavor: "O2", status: "ok",
+	   family: "alloc", case: $k,
 	   time_unit: "ns", param: {name: "size", value: $s},
 	   real_time: 1000, cpu_time: 1000, items_per_second: 1e6,
 	   rss_ratio: (if $k == "mmap" then 4096 / $s else 1 end),
