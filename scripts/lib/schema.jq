@@ -185,5 +185,10 @@ want("document"; type == "object"; "not a JSON object"),
   | $b[] | select(type == "object") | "\(.suite)@\(.flavor)" as $k
   | select(($s | index($k)) == null) | "benchmark \(.name): suite \($k) is not in suites"));
 
+# Read with --slurp: the file must hold exactly one document (validate
+# says so for the line below), which is then checked.
 bench_types as $T
-| (if $kind == "claims" then check_claims else check_run($T; (tojson | test("\\\\u00[01]|\\\\u007f"))) end), check_lengths
+| if length != 1 then "#not-one-document"
+  else .[0]
+  | (if $kind == "claims" then check_claims else check_run($T; (tojson | test("\\\\u00[01]|\\\\u007f"))) end), check_lengths
+  end
