@@ -150,4 +150,13 @@ fails "plot of a missing run is an error" 2 scripts/plot "$w/nowhere"
 fails "report of a missing run is an error" 2 scripts/report "$w/nowhere"
 echo '{"schema": "bench-run/1"}' > "$w/e/run.json"
 fails "report of a run that does not validate: exit 2" 2 scripts/report "$w/e"
+# BENCH_VALIDATED (the sha256 scripts/run passes of the run.json it has
+# just validated) skips the check only for exactly those bytes.
+other=$(sha256sum <"$w/x/run.json" | cut -d' ' -f1)
+fails "a BENCH_VALIDATED of another file does not skip the check (report)" 2 \
+	env BENCH_VALIDATED="$other" scripts/report "$w/e"
+fails "nor plot's" 2 env BENCH_VALIDATED="$other" scripts/plot "$w/e"
+mine=$(sha256sum <"$w/e/run.json" | cut -d' ' -f1)
+out=$(BENCH_VALIDATED=$mine scripts/plot "$w/e" 2>&1)
+ok "$(grep -c 'does not match the results schema' <<<"$out")" -eq 0 "the sha256 of the file itself skips validate"
 done_testing
