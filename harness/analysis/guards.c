@@ -81,10 +81,16 @@ static void guard_drift(struct run *r, struct bench *b)
 	slope = stats_sen_slope(v, n);
 	med = stats_median(v, n);
 	if (p < DRIFT_P && med > 0 && fabs(slope * (n - 1)) / med > DRIFT_SHARE)
-		mark(r, b, "drifts: %s %s by %.0f%% over its %d repetitions in "
-		     "time order (Mann-Kendall p = %.2g)", metric,
-		     slope > 0 ? "rose" : "fell",
-		     100 * fabs(slope * (n - 1)) / med, n, p);
+		/*
+		 * The trend's size as a share of the median: the Sen line's
+		 * change from first to last repetition, which for a fall
+		 * from a slow start can exceed 100% (a percentage "fell by"
+		 * could not).
+		 */
+		mark(r, b, "drifts: %s %s over its %d repetitions in time "
+		     "order, a trend of %.0f%% of its median (Mann-Kendall "
+		     "p = %.2g)", metric, slope > 0 ? "rose" : "fell", n,
+		     100 * fabs(slope * (n - 1)) / med, p);
 out:
 	free(v);
 }

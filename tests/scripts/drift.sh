@@ -25,12 +25,12 @@ if printf '%s\n' "$out" | grep -q 'the machine was busy during this run'; then
 	# disturbed, nothing is re-run (scripts/run), and the steady benchmark
 	# is marked too. What must hold regardless is checked below.
 	ok 1 "# SKIP the machine was busy for the whole run: no re-run to check"
-	ok "$(printf '%s\n' "$reason" | grep -c 'drifts: [^;]* rose by')" -eq 1 \
+	ok "$(printf '%s\n' "$reason" | grep -c 'drifts: [^;]* rose over')" -eq 1 \
 		"the drifting result is marked unstable, with the reason ($reason)"
 else
 	ok "$(printf '%s\n' "$out" | grep -c 're-running 1 unstable result')" -eq 1 "the drifting result is re-run once"
 	ok -s "$d/raw/drift-O2-rerun-r3.json" "in every round again"
-	ok "$(printf '%s\n' "$reason" | grep -c 'drifts: [^;]* rose by [^;]*(also in its re-run)')" -eq 1 \
+	ok "$(printf '%s\n' "$reason" | grep -c 'drifts: [^;]* rose over [^;]*(also in its re-run)')" -eq 1 \
 		"it is marked unstable, with the reason ($reason)"
 	is "$(jq '[.benchmarks[] | select(.base_name == "drift/loop/steady" and .unstable)] | length' "$d/run.json")" 0 \
 		"the steady benchmark is not"

@@ -41,7 +41,7 @@ cat > "$w/claims.json" <<'JSON'
 JSON
 u() { "$bs" guards "$1" "$w/claims.json" --list | awk -F'\t' -v n="$2" '$3 == n { print $4 }'; }
 ok -z "$(u "$w/run.json" s/g/steady)" "a steady benchmark is not marked"
-ok "$(u "$w/run.json" s/g/drift | grep -c '^drifts: cpu_time rose by')" -eq 1 "a benchmark that slows every repetition drifts"
+ok "$(u "$w/run.json" s/g/drift | grep -c '^drifts: cpu_time rose over')" -eq 1 "a benchmark that slows every repetition drifts"
 ok -z "$(u "$w/run.json" s/g/noisy)" "noise without a trend is not drift"
 ok "$(u "$w/cont.json" s/g/steady | grep -c '^contended: real time ran 1.60x')" -eq 1 \
 	"real time far above CPU time is contention"
