@@ -427,6 +427,179 @@ double stats_mann_kendall(const double *x, int n, double *s_out)
 	return p > 1 ? 1 : p;
 }
 
+static int sgn(double a, double b)
+{
+	return (b > a) - (b < a);
+}
+
+/* S of the values v[idx[0..m)] in that order. */
+static int mk_s(const double *v, const int *idx, int m)
+{
+	int s = 0;
+
+	for (int i = 0; i < m; i++)
+		for (int j = i + 1; j < m; j++)
+			s += sgn(v[idx[i]], v[idx[j]]);
+	return s;
+}
+
+/* next_perm: the next permutation of a[0..m) in lexical order; 0 after the last. */
+static int next_perm(int *a, int m)
+{
+	int i = m - 2, j = m - 1, t;
+
+	while (i >= 0 && a[i] >= a[i + 1])
+		i--;
+	if (i < 0)
+		return 0;
+	while (a[j] <= a[i])
+		j--;
+	t = a[i], a[i] = a[j], a[j] = t;
+	for (int l = i + 1, r = m - 1; l < r; l++, r--)
+		t = a[l], a[l] = a[r], a[r] = t;
+	return 1;
+}
+
+/* dist (over -M..M, index s + M) convolved with the S of every order of idx[0..m). */
+static void mk_convolve(double *dist, int M, const double *v, const int *idx,
+			int m)
+{
+	int *perm = xmalloc(sizeof(int) * (size_t)(m ? m : 1));
+	int half = m * (m - 1) / 2;
+	double *own = xcalloc((size_t)(2 * half + 1), sizeof(double));
+	double *out = xcalloc((size_t)(2 * M + 1), sizeof(double));
+	int *ord = xmalloc(sizeof(int) * (size_t)(m ? m : 1));
+
+	for (int i = 0; i < m; i++)
+		perm[i] = i;
+	do {
+		for (int i = 0; i < m; i++)
+			ord[i] = idx[perm[i]];
+		own[mk_s(v, ord, m) + half] += 1;
+	} while (next_perm(perm, m));
+	for (int a = 0; a <= 2 * M; a++) {
+		if (!dist[a])
+			continue;
+		for (int b = 0; b <= 2 * half; b++)
+			if (own[b] && a + b - half >= 0 && a + b - half <= 2 * M)
+				out[a + b - half] += dist[a] * own[b];
+	}
+	memcpy(dist, out, sizeof(double) * (size_t)(2 * M + 1));
+	free(out);
+	free(own);
+	free(perm);
+	free(ord);
+}
+
+double stats_mk_blocks(const double *x, const int *blk, int n, int draws,
+		       double *pmin)
+{
+	int nb = 0, M = n * (n - 1) / 2, s_obs, big = 0;
+	int *start, *len, *idx, *c;
+	double p;
+
+	if (pmin)
+		*pmin = 1;
+	if (n < 3)
+		return 1;
+	start = xmalloc(sizeof(int) * (size_t)n);
+	len = xmalloc(sizeof(int) * (size_t)n);
+	idx = xmalloc(sizeof(int) * (size_t)n);
+	for (int i = 0; i < n; i++) {
+		idx[i] = i;
+		if (i == 0 || blk[i] != blk[i - 1]) {
+			start[nb] = i;
+			len[nb++] = 0;
+		}
+		len[nb - 1]++;
+		big |= len[nb - 1] > 8;
+	}
+	s_obs = abs(mk_s(x, idx, n));
+	/* c[a * nb + b]: S between block a placed before block b. */
+	c = xcalloc((size_t)nb * (size_t)nb, sizeof(int));
+	for (int a = 0; a < nb; a++)
+		for (int b = 0; b < nb; b++)
+			for (int i = 0; a != b && i < len[a]; i++)
+				for (int j = 0; j < len[b]; j++)
+					c[a * nb + b] += sgn(x[start[a] + i], x[start[b] + j]);
+	if (nb <= 8 && !big) {
+		double *dist = xcalloc((size_t)(2 * M + 1), sizeof(double));
+		double total = 0, tail = 0, edge = 0;
+		int *perm = xmalloc(sizeof(int) * (size_t)nb), top = 0;
+
+		for (int a = 0; a < nb; a++)
+			perm[a] = a;
+		do {
+			int s = 0;
+
+			for (int i = 0; i < nb; i++)
+				for (int j = i + 1; j < nb; j++)
+					s += c[perm[i] * nb + perm[j]];
+			dist[s + M] += 1;
+		} while (next_perm(perm, nb));
+		for (int a = 0; a < nb; a++)
+			mk_convolve(dist, M, x, idx + start[a], len[a]);
+		for (int s = -M; s <= M; s++) {
+			total += dist[s + M];
+			if (abs(s) >= s_obs)
+				tail += dist[s + M];
+			if (dist[s + M] && abs(s) > top)
+				top = abs(s);
+		}
+		edge = dist[top + M] + (top ? dist[M - top] : 0);
+		p = tail / total;
+		if (pmin)
+			*pmin = edge / total;
+		free(perm);
+		free(dist);
+	} else {
+		struct rng r;
+		int *order = xmalloc(sizeof(int) * (size_t)nb);
+		int *seq = xmalloc(sizeof(int) * (size_t)n);
+		long hits = 0;
+
+		rng_seed(&r, 0x6d6b626c6f636b73ull);
+		for (int d = 0; d < draws; d++) {
+			int s = 0, k = 0;
+
+			for (int a = 0; a < nb; a++)
+				order[a] = a;
+			for (int a = nb - 1; a > 0; a--) {
+				int j = (int)rng_below(&r, (uint64_t)a + 1), t = order[a];
+
+				order[a] = order[j], order[j] = t;
+			}
+			for (int i = 0; i < nb; i++)
+				for (int j = i + 1; j < nb; j++)
+					s += c[order[i] * nb + order[j]];
+			for (int a = 0; a < nb; a++) {
+				int *q = seq + k;
+
+				for (int i = 0; i < len[a]; i++)
+					q[i] = start[a] + i;
+				for (int i = len[a] - 1; i > 0; i--) {
+					int j = (int)rng_below(&r, (uint64_t)i + 1), t = q[i];
+
+					q[i] = q[j], q[j] = t;
+				}
+				s += mk_s(x, q, len[a]);
+				k += len[a];
+			}
+			hits += abs(s) >= s_obs;
+		}
+		p = (1.0 + (double)hits) / (1.0 + draws);
+		if (pmin)
+			*pmin = 1.0 / (1.0 + draws);
+		free(order);
+		free(seq);
+	}
+	free(c);
+	free(start);
+	free(len);
+	free(idx);
+	return p > 1 ? 1 : p;
+}
+
 double stats_sen_slope(const double *x, int n)
 {
 	int m = 0;

@@ -77,6 +77,21 @@ int stats_holm(const double *p, int n, double alpha, int *reject);
 double stats_mann_kendall(const double *x, int n, double *s);
 double stats_sen_slope(const double *x, int n);
 
+/*
+ * Mann-Kendall's S for x in time order when the values come in blocks
+ * (blk[i], each block contiguous: the repetitions of one process): the
+ * two-sided p-value under the null that the blocks' order and the order
+ * inside each block are exchangeable. Repetitions share their process's
+ * level, so they are not independent samples of time: with 3 rounds of 2
+ * a perfect order has a chance of 2/48, not the 2/720 of six independent
+ * values. Exact (by convolution of the order of the blocks and the order
+ * inside each) when there are at most 8 blocks of at most 8 values, else
+ * from `draws` random arrangements (a fixed seed). *pmin: the smallest
+ * p-value the layout can give.
+ */
+double stats_mk_blocks(const double *x, const int *blk, int n, int draws,
+		       double *pmin);
+
 /* Inverse of the standard normal CDF (for z quantiles). */
 double stats_norm_quantile(double p);
 /* Upper tail of the standard normal, P(Z > z). */

@@ -100,6 +100,9 @@ int metric_is_time(const char *metric);
 int higher_is_better(const char *metric);
 /* All repetitions' values of a metric (ns for times); caller frees. */
 int bench_values(const struct bench *b, const char *metric, double **out);
+/* The same, with the round each value came from in *rounds; caller frees. */
+int bench_values_rounds(const struct bench *b, const char *metric,
+			double **out, int **rounds);
 /*
  * Round summaries: the median of each round's repetitions, rounds in
  * order; ids[] gets the round numbers. Returns the number of rounds.

@@ -331,6 +331,20 @@ int bench_values(const struct bench *b, const char *metric, double **out)
 	return n;
 }
 
+int bench_values_rounds(const struct bench *b, const char *metric,
+			double **out, int **rounds)
+{
+	int n = 0;
+
+	metric = bench_metric(b, metric);
+	*out = xmalloc(sizeof(double) * (size_t)(b->n ? b->n : 1));
+	*rounds = xmalloc(sizeof(int) * (size_t)(b->n ? b->n : 1));
+	for (int i = 0; i < b->n; i++)
+		if (entry_value(b->e[i], metric, &(*out)[n]))
+			(*rounds)[n++] = b->round[i];
+	return n;
+}
+
 int bench_rounds(const struct bench *b, const char *metric, double **med,
 		 int **ids)
 {

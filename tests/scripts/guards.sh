@@ -18,7 +18,9 @@ mkrun "$w/run.json" \
 	"s|O2|s/g/noisy|100 130;90 125;95 110" \
 	"s|O2|s/c/size:1024|2 2 2" "s|O2|s/c/size:2048|5 5 5" \
 	"s|O2|s/c/size:4096|9 9 9" "s|O2|s/c/size:8192|4 4 4" "s|O2|s/c/size:16384|20 20 20" \
-	"s|O2|s/m/far|5000 5100 5050"
+	"s|O2|s/m/far|5000 5100 5050" \
+	"s|O2|s/g/levels|105 103 108 101 109 102 107 104 106 100;135 133 138 131 139 132 137 134 136 130;165 163 168 161 169 162 167 164 166 160" \
+	"s|O2|s/g/slows|$(seq -s ' ' 100 109);$(seq -s ' ' 110 119);$(seq -s ' ' 120 129)"
 jq '(.benchmarks[] | select(.run_name == "s/g/steady")) |= (.real_time *= 1.6)' "$w/run.json" > "$w/cont.json"
 jq '(.benchmarks[] | select(.run_name == "s/g/steady")) |= (.real_time *= 1.6 | .name += "/real_time" | .run_name += "/real_time")' \
 	"$w/run.json" > "$w/rt.json"
@@ -43,6 +45,13 @@ u() { "$bs" guards "$1" "$w/claims.json" --list | awk -F'\t' -v n="$2" '$3 == n 
 ok -z "$(u "$w/run.json" s/g/steady)" "a steady benchmark is not marked"
 ok "$(u "$w/run.json" s/g/drift | grep -c '^drifts: cpu_time rose over')" -eq 1 "a benchmark that slows every repetition drifts"
 ok -z "$(u "$w/run.json" s/g/noisy)" "noise without a trend is not drift"
+ok "$(u "$w/run.json" s/g/drift | grep -c 'p = 0.042 with its 3 rounds as blocks, the least 6 values in 3 rounds can give')" -eq 1 \
+	"its p-value counts the rounds, not the repetitions, as independent"
+# Three processes at three levels, rising by chance, their repetitions in
+# no order: independent repetitions would make that a trend (p < 1e-7).
+ok -z "$(u "$w/run.json" s/g/levels)" "rounds that differ in level are not a drift"
+ok "$(u "$w/run.json" s/g/slows | grep -c 'rose over its 30 repetitions.*p = 0.0001 with its 3 rounds as blocks)')" -eq 1 \
+	"repetitions that rise inside every round are"
 ok "$(u "$w/cont.json" s/g/steady | grep -c '^contended: real time ran 1.60x')" -eq 1 \
 	"real time far above CPU time is contention"
 ok -z "$(u "$w/rt.json" s/g/steady/real_time)" "unless the benchmark is timed on real time (it waits by design)"
@@ -60,10 +69,10 @@ cp "$w/run.json" "$w/written.json"
 check "guards --write annotates the run" "$bs" guards "$w/written.json" "$w/claims.json" --write
 is "$(jq '[.benchmarks[] | select(.run_name == "s/g/drift" and .unstable)] | length' "$w/written.json")" 6 \
 	"every repetition of an unstable benchmark carries the reason"
-is "$(jq '.guards.unstable' "$w/written.json")" 4 "the run counts its unstable results"
+is "$(jq '.guards.unstable' "$w/written.json")" 5 "the run counts its unstable results"
 check "the annotated run validates" scripts/validate "$w/written.json"
 "$bs" guards "$w/written.json" "$w/claims.json" --write
-is "$(jq '.guards.unstable' "$w/written.json")" 4 "annotating twice changes nothing"
+is "$(jq '.guards.unstable' "$w/written.json")" 5 "annotating twice changes nothing"
 
 # A re-run replaces what it re-ran; what it finds is what counts.
 jq '.benchmarks += [.benchmarks[] | select(.run_name == "s/g/drift")

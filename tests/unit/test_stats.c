@@ -166,6 +166,50 @@ static void test_trend(void)
 	is_dbl(stats_sen_slope(up, 6), 1, 0, "Sen's slope of a line");
 }
 
+/* Mann-Kendall with the repetitions of a round as one block. */
+static void test_trend_blocks(void)
+{
+	const double up[] = { 1, 2, 3, 4, 5, 6 };
+	const int three[] = { 1, 1, 2, 2, 3, 3 }, one[] = { 0, 0, 0, 0, 0, 0 };
+	const double mix[] = { 3, 1, 4, 6, 5, 9 };
+	const double tied[] = { 2, 1, 3, 5, 4, 4, 8, 6, 7 };
+	const int three3[] = { 1, 1, 1, 2, 2, 2, 3, 3, 3 };
+	const double x5[] = { 3, 1, 4, 5, 9 };
+	const int b5[] = { 7, 7, 7, 7, 7 };
+	const double inner[] = { 5, 3, 8, 1, 9, 2, 7, 4, 6, 0 };	/* S = -7 */
+	double lvl[30], pm, naive, p;
+	int b30[30];
+
+	is_dbl(stats_mk_blocks(up, three, 6, 9999, &pm), 2.0 / 48, 1e-12,
+	       "a perfect rise in 3 rounds of 2: p = 2/48, not 2/720");
+	is_dbl(pm, 2.0 / 48, 1e-12, "which is the least that layout gives");
+	is_dbl(stats_mk_blocks(up, one, 6, 9999, &pm), 2.0 / 720, 1e-12,
+	       "one block of 6: the plain exact test");
+	is_dbl(stats_mk_blocks(mix, three, 6, 9999, NULL), 8.0 / 48, 1e-12,
+	       "exact p by enumeration of the 48 orders (python)");
+	is_dbl(stats_mk_blocks(tied, three3, 9, 9999, NULL), 356.0 / 1296,
+	       1e-12, "with ties, 3 rounds of 3: 1296 orders (python)");
+	is_dbl(stats_mk_blocks(x5, b5, 5, 9999, NULL),
+	       stats_mann_kendall(x5, 5, NULL), 1e-12,
+	       "one block agrees with stats_mann_kendall");
+	/* 3 rounds of 10 at three levels, the repetitions unordered inside:
+	 * the rounds happen to rise, time does not. */
+	for (int i = 0; i < 30; i++) {
+		lvl[i] = 10 * (i / 10) + inner[i % 10];
+		b30[i] = i / 10;
+	}
+	naive = stats_mann_kendall(lvl, 30, NULL);
+	p = stats_mk_blocks(lvl, b30, 30, 9999, &pm);
+	ok(naive < 1e-6 && p > 0.1,
+	   "rounds at three levels: %.2g counting repetitions as independent, "
+	   "%.2g with rounds as blocks (random orders)", naive, p);
+	is_dbl(pm, 1.0 / 10000, 1e-15, "the least p of 9999 random orders");
+	for (int i = 0; i < 30; i++)
+		lvl[i] = i;
+	is_dbl(stats_mk_blocks(lvl, b30, 30, 9999, NULL), 1.0 / 10000, 1e-15,
+	       "a rise inside every round too: no random order is as extreme");
+}
+
 static void test_normal(void)
 {
 	is_dbl(stats_norm_quantile(0.975), 1.959963984540054, 1e-8,
@@ -185,6 +229,7 @@ int main(void)
 	test_coverage();
 	test_holm();
 	test_trend();
+	test_trend_blocks();
 	test_normal();
 	return tap_done();
 }
