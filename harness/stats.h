@@ -86,8 +86,9 @@ double stats_sen_slope(const double *x, int n);
  * a perfect order has a chance of 2/48, not the 2/720 of six independent
  * values. Exact (by convolution of the order of the blocks and the order
  * inside each) when there are at most 8 blocks of at most 8 values, else
- * from `draws` random arrangements (a fixed seed). *pmin: the smallest
- * p-value the layout can give.
+ * from `draws` random arrangements (a fixed seed; fewer, never under 99,
+ * when draws times n passes 1e7). *pmin: the smallest p-value the layout
+ * (or the draws) can give.
  */
 double stats_mk_blocks(const double *x, const int *blk, int n, int draws,
 		       double *pmin);
